@@ -1,0 +1,11 @@
+import neostandard from 'neostandard'
+
+export default [
+  ...neostandard({ ts: true, ignores: ['dist/**', 'node_modules/**', 'benchmarks/node_modules/**', 'benchmarks/results/**'] }),
+  {
+    rules: {
+      'n/prefer-node-protocol': 'error',
+      'n/no-process-exit': 'error'
+    }
+  }
+]

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Runs the compiled test suite with Node's own runner. A script rather than a glob in package.json
+// because Node 20's --test does not expand globs and the shell's expansion is not portable.
+import { spawnSync } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('../dist/test/', import.meta.url).pathname
+const only = process.argv.slice(2)
+const files = []
+;(function walk (dir) {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name)
+    if (statSync(p).isDirectory()) walk(p)
+    else if (name.endsWith('.test.js') && (only.length === 0 || only.some((o) => p.includes(o)))) files.push(p)
+  }
+})(root)
+
+if (files.length === 0) {
+  process.stderr.write('no test files found under dist/test (did the build run?)\n')
+  process.exitCode = 1
+} else {
+  const args = ['--test', '--test-concurrency=2', '--test-timeout=120000', ...files]
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit' })
+  process.exitCode = r.status ?? 1
+}
