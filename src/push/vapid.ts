@@ -95,7 +95,7 @@ export interface VapidSignerOptions {
   subject: string
   /** Lifetime of each JWT; default 12 h, at most 24 h. */
   tokenTtlSeconds?: number
-  /** A cached JWT is re-signed once fewer than this many seconds remain; default 1 h. */
+  /** A cached JWT is re-signed once fewer than this many seconds remain; default 1 h (half the TTL if that is shorter). */
   refreshBeforeSeconds?: number
 }
 
