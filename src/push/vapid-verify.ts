@@ -137,5 +137,5 @@ function verifyToken (header: string): VerifiedVapid {
   if (typeof sub !== 'string') throw new VapidVerificationError('sub claim is missing or not a string')
   const problem = vapidSubjectProblem(sub)
   if (problem !== undefined) throw new VapidVerificationError(`sub claim ${problem}`)
-  return { publicKey, claims: Object.freeze({ aud, exp, sub }) }
+  return Object.freeze({ publicKey, claims: Object.freeze({ aud, exp, sub }) })
 }
