@@ -1,0 +1,15 @@
+/** Default bound of {@link bounded}: generous, since it only exists to turn a hang into a failure. */
+export const DEFAULT_BOUND_MS = 10_000
+
+/** Resolves like `promise`, or rejects once `ms` pass so a broken network test fails instead of hanging. */
+export async function bounded<T> (promise: Promise<T>, what: string, ms = DEFAULT_BOUND_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no outcome within ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
