@@ -13,3 +13,16 @@ export async function bounded<T> (promise: Promise<T>, what: string, ms = DEFAUL
     clearTimeout(timer)
   }
 }
+
+/** Resolves once `predicate()` holds (checked every few ms), or rejects after `ms`. */
+export function waitUntil (predicate: () => boolean, what: string, ms = DEFAULT_BOUND_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const poll = new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (predicate()) resolve()
+      else timer = setTimeout(check, 2)
+    }
+    check()
+  })
+  return bounded(poll, what, ms).finally(() => clearTimeout(timer))
+}
