@@ -24,8 +24,11 @@ export interface TestServer<S> {
 
 /** Certificate options shared by the TLS-capable helpers. */
 export interface CredentialOptions {
+  /** PEM certificate to reuse instead of generating one (needs `key`). */
   cert?: string
+  /** PEM private key matching `cert`. */
   key?: string
+  /** Trust anchor reported back to clients as `ca` (default: `cert`). */
   ca?: string
 }
 
