@@ -1,0 +1,10 @@
+// One import for integration tests: every real-network server helper and its types.
+export { startH2Server } from './h2-server.js'
+export type { H2Handler, H2ServerOptions } from './h2-server.js'
+export { startH1Server } from './h1-server.js'
+export type { H1Handler, H1ServerOptions } from './h1-server.js'
+export { closeServer, isLoopback, originOf, startListeningOnAddresses } from './listen.js'
+export type { ListeningServers, ListenOptions } from './listen.js'
+export { MAX_COUNTER_KEYS, OTHER_KEY } from './server-stats.js'
+export type { H1ServerStats, H2ServerStats, RequestStats } from './server-stats.js'
+export type { TestServer } from './test-server.js'
