@@ -1,0 +1,123 @@
+// CLI entry: parse → validate → call the library → render. Sets the documented exit code:
+// 0 ok, 1 run failed or threshold breached, 2 usage or configuration error, 128+signal interrupted.
+import { CommanderError } from 'commander'
+import type { Logger } from 'pino'
+import { buildProgram } from './program.js'
+import type { ParsedCommand } from './program.js'
+import { createProgress } from './progress.js'
+import { renderReport } from './render.js'
+import { writeReportFile } from '../report/write.js'
+import { isUsageError } from '../errors.js'
+import { createLogger } from '../log.js'
+import { loadConfigFile, mergeOptions } from '../config/file.js'
+import { resolveOutput } from '../config/resolve.js'
+import type { OutputSettings } from '../config/resolve.js'
+import { resolveLoad, startResolvedLoad } from '../run/load.js'
+import { resolveSend, startResolvedSend } from '../run/send.js'
+import type { RunHandle, RunHooks } from '../run/handle.js'
+import { InvalidOptionError } from '../errors.js'
+import { formatVapidKeysJson, generateVapidKeys } from '../push/keys.js'
+import { validateSubject } from '../push/vapid.js'
+
+const EXIT_USAGE = 2
+const EXIT_FAILED = 1
+// If something (a stuck socket, a third-party timer) keeps the loop alive after the report is written,
+// a cron job must still end: this is the only place the process is exited explicitly.
+const EXIT_WATCHDOG_MS = 10_000
+
+function loggerFor (output: Pick<OutputSettings, 'logLevel'>): Logger {
+  return createLogger({ level: output.logLevel, pretty: process.stderr.isTTY })
+}
+
+/** Runs an engine command (load/send) to the end: progress, signals, report, exit code. */
+async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: OutputSettings, logger: Logger): Promise<void> {
+  const tty = process.stderr.isTTY
+  const progress = createProgress({ tty, quiet: output.quiet, logger })
+  const handle = start({ logger, onProgress: progress.onProgress, prettyLogs: tty })
+  let signals = 0
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++
+    if (signals === 1) {
+      progress.clear()
+      logger.warn({ signal, graceMs: output.graceMs }, 'stopping: waiting for in-flight requests, then writing the report (signal again to force)')
+      handle.stop(signal)
+      return
+    }
+    // Second signal: the user insists. Re-raise it with the default action so the shell sees 128+signal.
+    process.removeListener('SIGINT', onSignal)
+    process.removeListener('SIGTERM', onSignal)
+    process.kill(process.pid, signal)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    const report = await handle.done
+    progress.clear()
+    if (output.reportFile !== undefined) writeReportFile(output.reportFile, report)
+    if (output.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
+    if (!output.quiet && (!output.json || tty)) process.stderr.write(renderReport(report))
+    process.exitCode = report.exitCode
+  } finally {
+    process.removeListener('SIGINT', onSignal)
+    process.removeListener('SIGTERM', onSignal)
+  }
+}
+
+function splitWorkers (targets: string[]): { urls: string[], workers: string | undefined } {
+  const last = targets.at(-1)
+  if (targets.length > 1 && last !== undefined && /^\d+$/.test(last)) return { urls: targets.slice(0, -1), workers: last }
+  return { urls: targets, workers: undefined }
+}
+
+async function dispatch (parsed: ParsedCommand): Promise<void> {
+  switch (parsed.command) {
+    case 'load': {
+      const file = loadConfigFile(parsed.options.config as string | undefined, 'load')
+      const raw = mergeOptions(file?.options, parsed.options)
+      const { urls, workers } = splitWorkers(parsed.args)
+      const resolved = resolveLoad(raw, urls.length > 0 ? urls : (file?.urls ?? []), workers ?? file?.workers)
+      const output = resolveOutput(raw)
+      const logger = loggerFor(output)
+      await runEngineCommand((hooks) => startResolvedLoad(resolved, hooks), output, logger)
+      return
+    }
+    case 'send': {
+      const file = loadConfigFile(parsed.options.config as string | undefined, 'send')
+      const raw = mergeOptions(file?.options, parsed.options)
+      const output = resolveOutput(raw)
+      const logger = loggerFor(output)
+      const resolved = await resolveSend(raw, parsed.args[0] ?? file?.workers, undefined)
+      await runEngineCommand((hooks) => startResolvedSend(resolved, hooks), output, logger)
+      return
+    }
+    case 'keys': {
+      const subject = parsed.options.subject as string | undefined
+      if (subject !== undefined) validateSubject(subject)
+      // The only output: a key file to redirect (`notify-sender keys > vapid.json`), never logged.
+      process.stdout.write(formatVapidKeysJson({ ...generateVapidKeys(), subject }))
+      return
+    }
+    default:
+      throw new InvalidOptionError(`the ${parsed.command} command is not available yet`)
+  }
+}
+
+async function main (): Promise<void> {
+  const program = buildProgram(dispatch)
+  try {
+    await program.parseAsync(process.argv)
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed its message; help and version are successful exits.
+      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : EXIT_USAGE
+      return
+    }
+    const code = (err as { code?: string }).code
+    process.stderr.write(`notify-sender: ${(err as Error).message}${code !== undefined ? ` [${code}]` : ''}\n`)
+    process.exitCode = isUsageError(err) ? EXIT_USAGE : EXIT_FAILED
+  }
+}
+
+await main()
+// eslint-disable-next-line n/no-process-exit -- see EXIT_WATCHDOG_MS: a finished cron job must not hang
+setTimeout(() => { process.exit() }, EXIT_WATCHDOG_MS).unref()

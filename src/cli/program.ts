@@ -1,0 +1,68 @@
+// Builds the commander program from the options table. Parsing only: actions receive the parsed values
+// keyed like the table, and the exit-code mapping lives in main.ts.
+import { Command, Option } from 'commander'
+import { flagName, optionsFor } from '../config/options.js'
+import type { CommandName, OptionKey } from '../config/options.js'
+import type { RawOptions } from '../config/resolve.js'
+import { version } from '../version.js'
+
+/** What an action receives: positional arguments and option values keyed as in the table. */
+export interface ParsedCommand {
+  command: CommandName
+  args: string[]
+  options: RawOptions
+}
+
+/** Runs a parsed command; resolves when the command's work is finished. */
+export type Action = (parsed: ParsedCommand) => Promise<void>
+
+const DESCRIPTIONS: Record<CommandName, { args: string, summary: string }> = {
+  send: { args: '[workers]', summary: 'send Web Push notifications to NDJSON subscriptions (the default command)' },
+  load: { args: '<targets...>', summary: 'HTTP/1.1 + HTTP/2 load test: notify-sender load <url...> [workers]' },
+  keys: { args: '', summary: 'generate a VAPID key pair (JSON on stdout)' },
+  simulate: { args: '', summary: 'run the local push-service simulator and write matching subscriptions' },
+  demo: { args: '[workers]', summary: 'simulator + send, end to end, on loopback' }
+}
+
+const ORDER: CommandName[] = ['send', 'load', 'keys', 'simulate', 'demo']
+
+/** Builds the program; `io` lets tests capture output. */
+export function buildProgram (action: Action, io: { out: (s: string) => void, err: (s: string) => void } = {
+  out: (s) => { process.stdout.write(s) },
+  err: (s) => { process.stderr.write(s) }
+}): Command {
+  const program = new Command('notify-sender')
+    .description('Send Web Push notifications at a controlled rate; an HTTP/1.1 + HTTP/2 load generator')
+    .version(version, '-V, --version')
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .addHelpText('after', '\nExit codes: 0 ok, 1 run failed or threshold breached, 2 usage or configuration error, 128+signal interrupted.')
+
+  for (const name of ORDER) {
+    const d = DESCRIPTIONS[name]
+    const cmd = new Command(name).description(d.summary).exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err })
+    if (d.args !== '') cmd.argument(d.args)
+    const attrs: Array<[OptionKey, string]> = []
+    for (const [key, spec] of optionsFor(name)) {
+      // Defaults are applied by the resolver (so the config file can override them); help just shows them.
+      const opt = new Option(spec.flags, spec.defaultText === undefined ? spec.description : `${spec.description} (default: ${spec.defaultText})`)
+      const parse = spec.parse
+      if (parse !== undefined) opt.argParser((v: string, prev: unknown) => parse(v, flagName(key), prev))
+      cmd.addOption(opt)
+      attrs.push([key, opt.attributeName()])
+    }
+    cmd.action(async (...params: unknown[]) => {
+      const self = params.at(-1) as Command
+      const values = self.opts()
+      const options: RawOptions = {}
+      for (const [key, attr] of attrs) {
+        if (values[attr] !== undefined) options[key] = values[attr]
+      }
+      const args = self.args
+      await action({ command: name, args, options })
+    })
+    program.addCommand(cmd, name === 'send' ? { isDefault: true } : {})
+  }
+  return program
+}

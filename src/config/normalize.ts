@@ -1,0 +1,40 @@
+// Options given as plain values (programmatic API, configuration file) go through the same parsers as the
+// command line, so every entry point validates identically and names the option in its errors.
+import { InvalidOptionError } from '../errors.js'
+import { flagName, OPTIONS } from './options.js'
+import type { CommandName, OptionKey, OptionSpec } from './options.js'
+import type { RawOptions } from './resolve.js'
+
+/** Validates `input` (camelCase keys, values as on the command line or already typed) for `command`. */
+export function normalizeOptions (input: Readonly<Record<string, unknown>>, command: CommandName, where = 'option'): RawOptions {
+  const out: RawOptions = {}
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue
+    const spec = (OPTIONS as Record<string, OptionSpec>)[key]
+    if (spec === undefined || !spec.commands.includes(command)) {
+      throw new InvalidOptionError(`unknown ${where} ${JSON.stringify(key)} for ${command}${suggest(key, command)}`)
+    }
+    const name = flagName(key as OptionKey)
+    if (spec.parse === undefined) {
+      if (typeof value !== 'boolean') throw new InvalidOptionError(`${name} must be true or false, got ${JSON.stringify(value)}`)
+      out[key as OptionKey] = value
+      continue
+    }
+    const values = Array.isArray(value) ? value : [value]
+    let acc: unknown
+    for (const v of values) {
+      if (typeof v !== 'string' && typeof v !== 'number') {
+        throw new InvalidOptionError(`${name} must be a string or a number, got ${JSON.stringify(v)}`)
+      }
+      acc = spec.parse(String(v), name, acc)
+    }
+    out[key as OptionKey] = acc
+  }
+  return out
+}
+
+function suggest (key: string, command: CommandName): string {
+  const lower = key.toLowerCase().replace(/[-_]/g, '')
+  const hit = (Object.keys(OPTIONS) as OptionKey[]).find((k) => k.toLowerCase() === lower && OPTIONS[k].commands.includes(command as never))
+  return hit === undefined ? '' : ` (did you mean ${JSON.stringify(hit)}?)`
+}

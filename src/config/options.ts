@@ -1,0 +1,153 @@
+// The one table of command-line options. It drives commander (flags, parsing, validation), `--help`, the
+// configuration file keys and the README options section, so they cannot disagree.
+import {
+  parseChoice, parseDuration, parseHeader, parseNonNegativeInt, parsePositiveDuration, parsePositiveInt,
+  parsePositiveNumber, parseRatio, parseResolve, parseStages
+} from './parse.js'
+import { InvalidOptionError, NotifySenderError } from '../errors.js'
+import { LOG_LEVELS } from '../log.js'
+
+/** Sub-commands of the CLI. */
+export type CommandName = 'load' | 'send' | 'simulate' | 'keys' | 'demo'
+
+/** One option: how it is spelled, which commands take it, how its value is parsed and what it defaults to. */
+export interface OptionSpec {
+  flags: string
+  description: string
+  commands: readonly CommandName[]
+  /** Parses one occurrence; `previous` is the value so far for repeatable options. */
+  parse?: (value: string, name: string, previous: unknown) => unknown
+  /** Shown in --help and the README; the value itself is applied by the resolver. */
+  defaultText?: string
+  /** Allowed in notify-sender.config.json (false for options that only make sense on a command line). */
+  inConfig?: boolean
+}
+
+const ENGINE: readonly CommandName[] = ['load', 'send', 'demo']
+const SEND: readonly CommandName[] = ['send', 'demo']
+
+function repeat<T> (parse: (v: string, n: string) => T): (v: string, n: string, prev: unknown) => T[] {
+  return (v, n, prev) => [...(Array.isArray(prev) ? prev as T[] : []), parse(v, n)]
+}
+
+/** Parses `--http`: 1, 1.1, 2, auto; 3 is refused with an explanation instead of silently falling back. */
+export function parseHttpVersion (value: string, name: string): 1 | 2 | 'auto' {
+  const v = value.trim().toLowerCase()
+  if (v === '1' || v === '1.1' || v === 'http/1.1') return 1
+  if (v === '2' || v === 'h2') return 2
+  if (v === 'auto') return 'auto'
+  if (v === '3' || v === 'h3') {
+    throw new NotifySenderError(`${name}=3: HTTP/3 is not available in this runtime (Node ${process.versions.node} has no QUIC client, and undici 7 has none either); use --http=2`, 'NS_ERR_UNSUPPORTED_PROTOCOL')
+  }
+  throw new InvalidOptionError(`${name} must be 1, 2 or auto, got ${JSON.stringify(value)}`)
+}
+
+function topic (value: string, name: string): string {
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(value)) {
+    throw new InvalidOptionError(`${name} must be 1 to 32 characters of the base64url alphabet (A-Z a-z 0-9 - _), got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+function hostPattern (value: string, name: string): string {
+  const v = value.trim().toLowerCase()
+  if (v === '' || /[\s/@]/.test(v)) throw new InvalidOptionError(`${name} must be a host name pattern such as push.example.com or *.example.com, got ${JSON.stringify(value)}`)
+  return v
+}
+
+function dnsServer (value: string, name: string): string {
+  const v = value.trim()
+  if (!/^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-fA-F:]+\](:\d{1,5})?|[0-9a-fA-F:]+)$/.test(v)) {
+    throw new InvalidOptionError(`${name} must be an IP address with an optional port (127.0.0.1:5353), got ${JSON.stringify(value)}`)
+  }
+  return v
+}
+
+function ttlSeconds (value: string, name: string): number {
+  const ms = parseDuration(value, name)
+  if (ms % 1000 !== 0) throw new InvalidOptionError(`${name} must be a whole number of seconds, got ${JSON.stringify(value)}`)
+  return ms / 1000
+}
+
+function nonEmpty (value: string, name: string): string {
+  if (value.trim() === '') throw new InvalidOptionError(`${name} must not be empty`)
+  return value
+}
+
+/** Every option of every command, keyed by its camelCase name (also its config file key). */
+export const OPTIONS = {
+  // engine
+  http: { flags: '--http <version>', description: 'HTTP version: 1, 2 (h2c on http:// URLs) or auto (ALPN on https, 1.1 on http); 3 is refused', commands: ENGINE, parse: parseHttpVersion, defaultText: 'auto' },
+  concurrency: { flags: '-c, --concurrency <n>', description: 'maximum requests in flight per worker', commands: ENGINE, parse: parsePositiveInt, defaultText: '100' },
+  connections: { flags: '--connections <n>', description: 'connections per origin per worker', commands: ENGINE, parse: parsePositiveInt, defaultText: 'concurrency / streams (h2) or / pipelining (h1)' },
+  streams: { flags: '--streams <n>', description: 'HTTP/2 streams per connection (undici pipelining); above 100 only after the server SETTINGS allow it', commands: ENGINE, parse: parsePositiveInt, defaultText: '100' },
+  pipelining: { flags: '--pipelining <n>', description: 'HTTP/1.1 pipelining depth per connection', commands: ENGINE, parse: parsePositiveInt, defaultText: '1' },
+  rate: { flags: '-r, --rate <req/s>', description: 'constant arrival rate across all workers (open model); without it the run is closed-model', commands: ENGINE, parse: parsePositiveNumber },
+  rampUp: { flags: '--ramp-up <duration>', description: 'ramp the rate (or, without --rate, the concurrency) linearly from 0', commands: ENGINE, parse: parseDuration, defaultText: '0 with --rate, 1s without' },
+  stages: { flags: '--stages <list>', description: 'shaped arrival rate, k6-style: 10s:1000,30s:5000 (each stage ramps to its rate)', commands: ENGINE, parse: parseStages },
+  duration: { flags: '-d, --duration <duration>', description: 'stop scheduling after this long', commands: ENGINE, parse: parsePositiveDuration, defaultText: 'load: 10s unless --requests; send: until the input is done' },
+  requests: { flags: '-n, --requests <n>', description: 'total number of requests (load)', commands: ['load'], parse: parsePositiveInt },
+  timeout: { flags: '--timeout <duration>', description: 'time to wait for response headers, then between body chunks', commands: ENGINE, parse: parsePositiveDuration, defaultText: '10s' },
+  connectTimeout: { flags: '--connect-timeout <duration>', description: 'TCP + TLS connect timeout', commands: ENGINE, parse: parsePositiveDuration, defaultText: '10s' },
+  connectRate: { flags: '--connect-rate <n>', description: 'new connections per second per worker (no connection storm)', commands: ENGINE, parse: parsePositiveNumber, defaultText: '100' },
+  ca: { flags: '--ca <file>', description: 'extra trusted CA certificate (PEM), e.g. the simulator certificate', commands: ENGINE, parse: nonEmpty },
+  insecure: { flags: '-k, --insecure', description: 'do not verify TLS certificates (test services only)', commands: ENGINE },
+  forceDns: { flags: '--force-dns', description: 'resolve every A/AAAA record and spread connections round-robin over them (honours TTL)', commands: ENGINE },
+  resolve: { flags: '--resolve <host:port:addr>', description: 'pin host:port to addresses (curl semantics, repeatable, addr may be a comma list)', commands: ENGINE, parse: repeat(parseResolve) },
+  dnsServer: { flags: '--dns-server <addr>', description: 'DNS server (ip or ip:port) to query instead of the system resolver (repeatable)', commands: ENGINE, parse: repeat(dnsServer) },
+  json: { flags: '--json', description: 'print the report as one JSON document on stdout', commands: ENGINE, inConfig: false },
+  report: { flags: '--report <file>', description: 'write the JSON report (with encoded histograms) to a file', commands: ENGINE, parse: nonEmpty },
+  maxErrorRate: { flags: '--max-error-rate <ratio>', description: 'fail (exit 1) when failed/completed exceeds this (0.01 or 1%)', commands: ENGINE, parse: parseRatio },
+  maxP99: { flags: '--max-p99 <duration>', description: 'fail (exit 1) when the corrected p99 latency exceeds this', commands: ENGINE, parse: parsePositiveDuration },
+  grace: { flags: '--grace <duration>', description: 'on SIGINT/SIGTERM, wait this long for in-flight requests', commands: ENGINE, parse: parseDuration, defaultText: '5s' },
+  quiet: { flags: '-q, --quiet', description: 'no progress and no summary table on stderr', commands: [...ENGINE, 'simulate'], inConfig: false },
+  logLevel: { flags: '--log-level <level>', description: `log level: ${LOG_LEVELS.join(', ')}`, commands: [...ENGINE, 'simulate'], parse: (v: string, n: string) => parseChoice(v, n, LOG_LEVELS), defaultText: 'info' },
+  config: { flags: '--config <file>', description: 'configuration file (JSON, option names in camelCase)', commands: ['load', 'send'], parse: nonEmpty, defaultText: './notify-sender.config.json if present', inConfig: false },
+  // load
+  method: { flags: '-m, --method <method>', description: 'HTTP method', commands: ['load'], parse: (v: string, n: string) => parseChoice(v, n, ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const).toUpperCase(), defaultText: 'GET, or POST with --body' },
+  body: { flags: '-b, --body <data|@file>', description: 'request body, inline or @file', commands: ['load'], parse: nonEmpty },
+  header: { flags: '-H, --header <name:value>', description: 'request header (repeatable)', commands: ['load'], parse: repeat(parseHeader) },
+  urlsFile: { flags: '--urls-file <file>', description: 'file with one URL per line, used round-robin with the positional URLs', commands: ['load'], parse: nonEmpty },
+  // send
+  subscriptions: { flags: '-s, --subscriptions <file>', description: 'NDJSON PushSubscription file, - for stdin', commands: ['send'], parse: nonEmpty, defaultText: 'stdin when it is not a terminal' },
+  payload: { flags: '-p, --payload <text|@file>', description: 'notification payload (UTF-8, at most 3993 bytes); a line\'s own "payload" wins', commands: SEND, parse: nonEmpty },
+  vapidKeys: { flags: '--vapid-keys <file>', description: 'VAPID key file from `notify-sender keys` (or NOTIFY_SENDER_VAPID_PRIVATE_KEY/_PUBLIC_KEY)', commands: ['send'], parse: nonEmpty },
+  subject: { flags: '--subject <mailto:|https:>', description: 'VAPID subject (contact), e.g. mailto:ops@example.com', commands: ['send', 'keys'], parse: nonEmpty },
+  ttl: { flags: '--ttl <duration>', description: 'RFC 8030 TTL (seconds or a duration)', commands: SEND, parse: ttlSeconds, defaultText: '28d' },
+  urgency: { flags: '--urgency <level>', description: 'RFC 8030 Urgency: very-low, low, normal, high', commands: SEND, parse: (v: string, n: string) => parseChoice(v, n, ['very-low', 'low', 'normal', 'high'] as const) },
+  topic: { flags: '--topic <topic>', description: 'RFC 8030 Topic (<= 32 base64url characters)', commands: SEND, parse: topic },
+  out: { flags: '-o, --out <dir>', description: 'directory for the outcome files (sent/expired/failed/invalid NDJSON) and the report', commands: SEND, parse: nonEmpty },
+  retries: { flags: '--retries <n>', description: 'retries for 5xx, timeouts, connection errors and refused streams', commands: SEND, parse: parseNonNegativeInt, defaultText: '3' },
+  maxRetryAfter: { flags: '--max-retry-after <duration>', description: 'a longer Retry-After fails the message instead of holding it', commands: SEND, parse: parseDuration, defaultText: '5m' },
+  allowHost: { flags: '--allow-host <pattern>', description: 'also allow this endpoint host (push.example.com, *.example.com, *); allowed hosts may use http', commands: SEND, parse: repeat(hostPattern) },
+  allowPrivate: { flags: '--allow-private', description: 'allow endpoints that resolve to loopback/private/link-local addresses', commands: SEND },
+  dryRun: { flags: '--dry-run', description: 'validate and encrypt every message but send nothing', commands: SEND },
+  // simulate / demo
+  port: { flags: '--port <n>', description: 'port to listen on (0 = any free port)', commands: ['simulate'], parse: parseNonNegativeInt, defaultText: '8443' },
+  host: { flags: '--host <addr>', description: 'loopback address to listen on', commands: ['simulate'], parse: nonEmpty, defaultText: '127.0.0.1' },
+  subscriptionCount: { flags: '--subscriptions <n>', description: 'number of subscriptions to generate', commands: ['simulate', 'demo'], parse: parsePositiveInt, defaultText: 'simulate: 1000, demo: 2000' },
+  subscriptionsOut: { flags: '--out <file>', description: 'write the generated subscriptions (NDJSON) here', commands: ['simulate'], parse: nonEmpty },
+  stateDir: { flags: '--state-dir <dir>', description: 'where the simulator keeps its certificate and seed', commands: ['simulate'], parse: nonEmpty, defaultText: '.notify-sender-sim' },
+  fault410: { flags: '--fault-410 <ratio>', description: 'share of subscriptions that are expired (410, sticky)', commands: ['simulate', 'demo'], parse: parseRatio },
+  fault429: { flags: '--fault-429 <ratio>', description: 'share of requests answered 429 with Retry-After', commands: ['simulate', 'demo'], parse: parseRatio },
+  fault500: { flags: '--fault-500 <ratio>', description: 'share of requests answered 500', commands: ['simulate', 'demo'], parse: parseRatio },
+  faultSlow: { flags: '--fault-slow <ratio>', description: 'share of requests answered after --slow-ms', commands: ['simulate', 'demo'], parse: parseRatio },
+  faultReset: { flags: '--fault-reset <ratio>', description: 'share of streams reset (RST_STREAM)', commands: ['simulate', 'demo'], parse: parseRatio },
+  faultGoaway: { flags: '--fault-goaway <ratio>', description: 'share of requests after which the session is closed with GOAWAY', commands: ['simulate', 'demo'], parse: parseRatio },
+  slowMs: { flags: '--slow-ms <duration>', description: 'delay of slow responses', commands: ['simulate'], parse: parseDuration, defaultText: '2s' },
+  retryAfter: { flags: '--retry-after <seconds>', description: 'Retry-After value of injected 429s', commands: ['simulate'], parse: parseNonNegativeInt, defaultText: '1' }
+} as const satisfies Record<string, OptionSpec>
+
+/** Name of an option in {@link OPTIONS}. */
+export type OptionKey = keyof typeof OPTIONS
+
+/** Options that apply to a command, in table order. */
+export function optionsFor (command: CommandName): Array<[OptionKey, OptionSpec]> {
+  return (Object.entries(OPTIONS) as Array<[OptionKey, OptionSpec]>).filter(([, s]) => s.commands.includes(command))
+}
+
+/** The long flag of an option (`--max-error-rate`), used in messages. */
+export function flagName (key: OptionKey): string {
+  const m = /--[a-z0-9-]+/.exec(OPTIONS[key].flags)
+  return m === null ? key : m[0]
+}

@@ -1,0 +1,160 @@
+// Turns parsed option values (command line merged over the config file) into the engine's resolved
+// options: applies defaults, reads referenced files eagerly and rejects contradictory combinations
+// before anything is sent.
+import { readFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { InvalidOptionError } from '../errors.js'
+import { parseUrl } from './parse.js'
+import type { ResolveEntry, Stage } from './parse.js'
+import { flagName } from './options.js'
+import type { OptionKey } from './options.js'
+import type { EngineOptions, LoadJob, LoadTarget } from '../engine/options.js'
+import type { Thresholds } from '../report/report.js'
+
+/** Parsed option values by key (what commander and the config file produce). */
+export type RawOptions = Partial<Record<OptionKey, unknown>>
+
+/** Defaults applied when neither the command line nor the config file gives a value. */
+export const DEFAULTS = Object.freeze({
+  concurrency: 100,
+  streams: 100,
+  pipelining: 1,
+  closedRampUpMs: 1000,
+  loadDurationMs: 10_000,
+  timeoutMs: 10_000,
+  connectTimeoutMs: 10_000,
+  connectRate: 100,
+  graceMs: 5000,
+  logLevel: 'info',
+  maxResponseBytes: 64 * 1024,
+  maxRestarts: 3
+})
+
+/** Output and exit-code settings shared by the engine commands. */
+export interface OutputSettings {
+  json: boolean
+  reportFile: string | undefined
+  quiet: boolean
+  logLevel: string
+  graceMs: number
+  thresholds: Thresholds
+}
+
+/** Reads a file named by an option, with an error that names the option. */
+export function readOptionFile (path: string, key: OptionKey): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (err) {
+    throw new InvalidOptionError(`${flagName(key)}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+  }
+}
+
+/** Reads `value` or, when it starts with @, the file it names. */
+export function inlineOrFile (value: string, key: OptionKey): Buffer {
+  return value.startsWith('@') ? readOptionFile(value.slice(1), key) : Buffer.from(value, 'utf8')
+}
+
+function get<T> (raw: RawOptions, key: OptionKey): T | undefined {
+  return raw[key] as T | undefined
+}
+
+/** Positional `workers` argument: defaults to the number of cores. */
+export function parseWorkers (value: string | undefined): number {
+  if (value === undefined) return availableParallelism()
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidOptionError(`workers must be a positive integer (the number of worker threads), got ${JSON.stringify(value)}`)
+  }
+  if (n > 1024) throw new InvalidOptionError(`workers must be at most 1024, got ${n}`)
+  return n
+}
+
+/** Resolves the engine settings common to load and send. */
+export function resolveEngine (raw: RawOptions, command: 'load' | 'send', workers: number): EngineOptions {
+  const rate = get<number>(raw, 'rate')
+  const stages = get<Stage[]>(raw, 'stages') ?? []
+  const rampUp = get<number>(raw, 'rampUp')
+  const http = get<1 | 2 | 'auto'>(raw, 'http') ?? 'auto'
+  const pipelining = get<number>(raw, 'pipelining')
+  const insecure = get<boolean>(raw, 'insecure') === true
+  const caPath = get<string>(raw, 'ca')
+  if (rate !== undefined && stages.length > 0) throw new InvalidOptionError('--rate and --stages cannot be combined: each stage carries its own rate')
+  if (rampUp !== undefined && stages.length > 0) throw new InvalidOptionError('--ramp-up and --stages cannot be combined: the first stage is the ramp')
+  if (http === 2 && pipelining !== undefined && pipelining > 1) {
+    throw new InvalidOptionError('--pipelining applies to HTTP/1.1; with --http=2 use --streams for streams per connection')
+  }
+  let durationMs = get<number>(raw, 'duration')
+  const requests = get<number>(raw, 'requests')
+  if (durationMs === undefined && stages.length > 0) durationMs = stages.reduce((t, s) => t + s.durationMs, 0)
+  // Every load run is bounded: without a budget or a duration it stops after the default duration.
+  if (command === 'load' && durationMs === undefined && requests === undefined) durationMs = DEFAULTS.loadDurationMs
+  const open = rate !== undefined || stages.length > 0
+  return {
+    workers,
+    http,
+    concurrency: get<number>(raw, 'concurrency') ?? DEFAULTS.concurrency,
+    connections: get<number>(raw, 'connections'),
+    streams: get<number>(raw, 'streams') ?? DEFAULTS.streams,
+    pipelining: pipelining ?? DEFAULTS.pipelining,
+    rate,
+    stages,
+    rampUpMs: rampUp ?? (open ? 0 : DEFAULTS.closedRampUpMs),
+    durationMs,
+    requests,
+    timeoutMs: get<number>(raw, 'timeout') ?? DEFAULTS.timeoutMs,
+    connectTimeoutMs: get<number>(raw, 'connectTimeout') ?? DEFAULTS.connectTimeoutMs,
+    connectRate: get<number>(raw, 'connectRate') ?? DEFAULTS.connectRate,
+    tls: {
+      ca: caPath === undefined ? undefined : readPem(caPath),
+      rejectUnauthorized: !insecure
+    },
+    forceDns: get<boolean>(raw, 'forceDns') === true,
+    resolve: get<ResolveEntry[]>(raw, 'resolve') ?? [],
+    dnsServers: get<string[]>(raw, 'dnsServer') ?? [],
+    refusePrivateAddresses: false,
+    maxResponseBytes: DEFAULTS.maxResponseBytes
+  }
+}
+
+function readPem (path: string): string {
+  const pem = readOptionFile(path, 'ca').toString('utf8')
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new InvalidOptionError(`--ca: ${path} is not a PEM certificate`)
+  return pem
+}
+
+/** Resolves output settings and thresholds. */
+export function resolveOutput (raw: RawOptions): OutputSettings {
+  return {
+    json: get<boolean>(raw, 'json') === true,
+    reportFile: get<string>(raw, 'report'),
+    quiet: get<boolean>(raw, 'quiet') === true,
+    logLevel: get<string>(raw, 'logLevel') ?? DEFAULTS.logLevel,
+    graceMs: get<number>(raw, 'grace') ?? DEFAULTS.graceMs,
+    thresholds: { maxErrorRate: get<number>(raw, 'maxErrorRate'), maxP99Ms: get<number>(raw, 'maxP99') }
+  }
+}
+
+/** Resolves the load job: URLs (positional and --urls-file), method, headers and body. */
+export function resolveLoadJob (raw: RawOptions, urls: readonly string[]): LoadJob {
+  const all = [...urls]
+  const urlsFile = get<string>(raw, 'urlsFile')
+  if (urlsFile !== undefined) {
+    for (const line of readOptionFile(urlsFile, 'urlsFile').toString('utf8').split(/\r?\n/)) {
+      const t = line.trim()
+      if (t !== '' && !t.startsWith('#')) all.push(t)
+    }
+  }
+  if (all.length === 0) throw new InvalidOptionError('load needs at least one URL (positional or --urls-file)')
+  const bodyArg = get<string>(raw, 'body')
+  const body = bodyArg === undefined ? undefined : inlineOrFile(bodyArg, 'body')
+  const method = get<string>(raw, 'method') ?? (body === undefined ? 'GET' : 'POST')
+  if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
+    throw new InvalidOptionError(`--body cannot be sent with --method ${method}; use POST, PUT or PATCH`)
+  }
+  const headers = get<Array<[string, string]>>(raw, 'header') ?? []
+  const targets: LoadTarget[] = all.map((u) => {
+    const url = parseUrl(u, 'URL')
+    return { url: url.href, method, headers, body }
+  })
+  return { kind: 'load', targets }
+}

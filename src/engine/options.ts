@@ -1,0 +1,99 @@
+// Resolved (fully defaulted, validated) options the engine runs with. The CLI and the programmatic API
+// both produce these; workers receive them through workerData, so every field is structured-clone safe.
+import type { ResolveEntry, Stage } from '../config/parse.js'
+
+/** HTTP version: 2 over http:// URLs means h2c (prior knowledge); auto = ALPN on https, HTTP/1.1 on http. */
+export type HttpVersion = 1 | 2 | 'auto'
+
+/** TLS settings shared by every connection of a run. */
+export interface TlsSettings {
+  /** Extra trusted CA certificates (PEM), e.g. the simulator's self-signed certificate. */
+  ca?: string | undefined
+  rejectUnauthorized: boolean
+}
+
+/** Engine knobs common to `load` and `send`. Counts are per worker unless the name says total. */
+export interface EngineOptions {
+  workers: number
+  http: HttpVersion
+  /** Maximum requests in flight per worker. */
+  concurrency: number
+  /** Connections per origin per worker; undefined = derived from concurrency and pipelining. */
+  connections: number | undefined
+  /** HTTP/2 streams per connection. */
+  streams: number
+  /** HTTP/1.1 pipelining depth per connection (1 = none). */
+  pipelining: number
+  /** Total arrival rate in requests per second across all workers (open model); undefined = closed model. */
+  rate: number | undefined
+  /** Shaped arrival rate (k6-style stages); empty means a constant `rate` after the ramp. */
+  stages: Stage[]
+  /** Ramp duration: the rate (open model) or the concurrency (closed model) grows linearly from 0. */
+  rampUpMs: number
+  /** Stop scheduling after this long. */
+  durationMs: number | undefined
+  /** Total request budget across all workers (load mode). */
+  requests: number | undefined
+  /** Time to response headers, then between body chunks. */
+  timeoutMs: number
+  connectTimeoutMs: number
+  /** New connections a worker may open per second (no connection storm). */
+  connectRate: number
+  tls: TlsSettings
+  /** Resolve every A/AAAA record and spread connections round-robin over the addresses. */
+  forceDns: boolean
+  /** curl-style `--resolve` pins. */
+  resolve: ResolveEntry[]
+  /** DNS servers (`ip` or `ip:port`) used instead of the system resolver. */
+  dnsServers: string[]
+  /** Refuse to connect to loopback / private / link-local addresses (Web Push SSRF defence). */
+  refusePrivateAddresses: boolean
+  /** Response bodies larger than this abort the request. */
+  maxResponseBytes: number
+}
+
+/** One request shape of a load run; several targets are used round-robin. */
+export interface LoadTarget {
+  url: string
+  method: string
+  headers: Array<[string, string]>
+  body?: Uint8Array | undefined
+}
+
+/** The plain load-generator job. */
+export interface LoadJob {
+  kind: 'load'
+  targets: LoadTarget[]
+}
+
+/** VAPID material handed to workers (base64url). Never logged. */
+export interface VapidMaterial {
+  publicKey: string
+  privateKey: string
+  subject: string
+}
+
+/** RFC 8030 urgency values. */
+export type Urgency = 'very-low' | 'low' | 'normal' | 'high'
+
+/** The Web Push job: subscription lines are fed by the supervisor. */
+export interface SendJob {
+  kind: 'send'
+  /** Default payload (UTF-8) when a line does not carry its own. */
+  payload: string
+  vapid: VapidMaterial
+  ttlSeconds: number
+  urgency: Urgency | undefined
+  topic: string | undefined
+  retries: number
+  allowHosts: string[]
+  allowPrivate: boolean
+  dryRun: boolean
+  /** A Retry-After longer than this fails the message instead of holding it. */
+  maxRetryAfterMs: number
+  /** Consecutive 401/403 from one origin before that origin is aborted (bad VAPID key). */
+  authFailureLimit: number
+}
+
+/** What a run does. */
+export type JobSpec = LoadJob | SendJob

@@ -1,0 +1,270 @@
+// One origin's connections inside one worker. We manage undici `Client`s ourselves instead of using `Pool`:
+// each Client is pinned to one resolved address (round-robin over the addresses), requests rotate over
+// the Clients so the spread across addresses is deterministic, and new connections are paced by a token
+// bucket so a large concurrency never turns into a connection storm.
+import { buildConnector, Client } from 'undici'
+import type { Dispatcher } from 'undici'
+import { isIP } from 'node:net'
+import type { TLSSocket } from 'node:tls'
+import { NotifySenderError } from '../errors.js'
+import type { AddressResolver } from './resolver.js'
+import type { HttpVersion, TlsSettings } from './options.js'
+
+/** Settings of an {@link OriginPool}. */
+export interface OriginPoolOptions {
+  origin: string
+  http: HttpVersion
+  /** Requests this worker keeps in flight; with the per-connection capacity it sizes the pool. */
+  concurrency: number
+  /** Connections wanted (overrides the derived count); with forced DNS rounded up to a multiple of the addresses. */
+  connections: number | undefined
+  /** HTTP/2 streams per connection before the next connection is used. */
+  streams: number
+  /** HTTP/1.1 pipelining depth per connection. */
+  pipelining: number
+  connectTimeoutMs: number
+  timeoutMs: number
+  maxResponseBytes: number
+  /** New connections per second. */
+  connectRate: number
+  forceDns: boolean
+  tls: TlsSettings
+  resolver: AddressResolver
+  /** Fail connections whose TLS handshake did not select h2 (load mode) instead of speaking HTTP/1.1. */
+  requireHttp2?: boolean
+  /** Called for every established connection with the address and the negotiated protocol. */
+  onConnect?: ((address: string, protocol: string) => void) | undefined
+}
+
+/** One pinned connection. `inflight` is maintained by the engine (incremented here, released by the caller). */
+export interface Connection {
+  readonly client: Client
+  readonly address: string
+  inflight: number
+  /** Requests this connection takes before the next one is used: streams (h2) or pipelining depth (h1). */
+  capacity: number
+  retired: boolean
+}
+
+/** A request waiting for the first address resolution of its origin. */
+interface Waiting {
+  opts: Dispatcher.DispatchOptions
+  handler: Dispatcher.DispatchHandler & { conn?: Connection | null }
+}
+
+// Node's http2 client assumes the peer allows 100 streams until SETTINGS arrive; asking for more before that
+// earns REFUSED_STREAM (measured: 900 per run against h2o). nghttp2 queues beyond the advertised limit.
+const PRE_SETTINGS_STREAMS = 100
+
+/** The connections of one origin in one worker. */
+export class OriginPool {
+  readonly origin: URL
+  readonly #opts: OriginPoolOptions
+  readonly #slots: Array<Connection | undefined> = []
+  #want: number
+  // Whether connections are expected to speak HTTP/2; 'auto' starts optimistic and learns from ALPN.
+  #h2: boolean
+  #rr = 0
+  #addresses: string[] = []
+  #resolving: Promise<void> | null = null
+  #resolveError: Error | null = null
+  #waiting: Waiting[] = []
+  #tokens: number
+  #tokensAt = performance.now()
+  #refreshAt = 0
+  readonly #connector: buildConnector.connector
+  readonly requestsByAddress = new Map<string, number>()
+  closed = false
+
+  constructor (opts: OriginPoolOptions) {
+    this.origin = new URL(opts.origin)
+    this.#opts = opts
+    this.#h2 = opts.http === 2 || (opts.http === 'auto' && this.origin.protocol === 'https:')
+    this.#want = this.#derivedWant()
+    this.#tokens = Math.max(1, Math.ceil(opts.connectRate / 10))
+    const secure = this.origin.protocol === 'https:'
+    const host = this.origin.hostname.replace(/^\[(.*)\]$/, '$1')
+    // useH2c is honoured by buildConnector at runtime but missing from its 7.x type declaration.
+    const base = buildConnector({
+      allowH2: opts.http !== 1,
+      ...({ useH2c: opts.http === 2 && !secure } as object),
+      timeout: opts.connectTimeoutMs,
+      maxCachedSessions: 100,
+      rejectUnauthorized: opts.tls.rejectUnauthorized,
+      ...(opts.tls.ca !== undefined ? { ca: opts.tls.ca } : {})
+    })
+    // Connect to the pinned address while keeping the original name for SNI and certificate checks.
+    this.#connector = (connectOpts, callback) => {
+      const address = (connectOpts as { address?: string }).address ?? host
+      base({ ...connectOpts, hostname: address, servername: isIP(host) === 0 ? host : '' } as buildConnector.Options, (err, socket) => {
+        if (err !== null) {
+          callback(err, null)
+          return
+        }
+        const protocol = secure ? ((socket as TLSSocket).alpnProtocol || 'http/1.1') : (opts.http === 2 ? 'h2c' : 'http/1.1')
+        if (opts.requireHttp2 === true && opts.http === 2 && secure && protocol !== 'h2') {
+          socket.destroy()
+          callback(new NotifySenderError(`${this.origin.host} did not negotiate HTTP/2 (ALPN chose ${protocol}); use --http=1`, 'NS_ERR_PROTOCOL_NEGOTIATION'), null)
+          return
+        }
+        if (protocol === 'http/1.1' && this.#h2) {
+          // ALPN chose HTTP/1.1 under --http=auto: size the pool for pipelining instead of streams.
+          this.#h2 = false
+          this.#want = this.#derivedWant()
+          for (const c of this.#slots) {
+            if (c === undefined) continue
+            c.capacity = opts.pipelining
+            c.client.pipelining = opts.pipelining
+          }
+        }
+        opts.onConnect?.(address, protocol)
+        callback(null, socket)
+      })
+    }
+  }
+
+  /** Dispatches a request on the next connection in rotation. The handler's `conn` is set for release. */
+  dispatch (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler & { conn?: Connection | null }): void {
+    if (this.#addresses.length === 0 || this.#resolveError !== null) {
+      if (this.#resolveError !== null) {
+        handler.conn = null
+        handler.onError?.(this.#resolveError)
+        return
+      }
+      this.#waiting.push({ opts, handler })
+      this.#startResolve()
+      return
+    }
+    if (this.#opts.forceDns && performance.now() >= this.#refreshAt) this.#refresh()
+    const conn = this.#pick()
+    conn.inflight++
+    handler.conn = conn
+    this.requestsByAddress.set(conn.address, (this.requestsByAddress.get(conn.address) ?? 0) + 1)
+    conn.client.dispatch(opts, handler)
+  }
+
+  /** Resolves the origin's addresses ahead of the first request (load mode warms up before the clock starts). */
+  async prepare (): Promise<void> {
+    if (this.#addresses.length > 0) return
+    this.#startResolve()
+    await this.#resolving
+    if (this.#resolveError !== null) throw this.#resolveError
+  }
+
+  /** Requests in flight on this origin. */
+  get inflight (): number {
+    let n = 0
+    for (const c of this.#slots) n += c?.inflight ?? 0
+    return n
+  }
+
+  /** Closes every connection, waiting for in-flight requests; destroys them after `graceMs`. */
+  async close (graceMs: number): Promise<void> {
+    this.closed = true
+    const clients = this.#slots.filter((c): c is Connection => c !== undefined).map((c) => c.client)
+    const closing = Promise.allSettled(clients.map(async (c) => await c.close()))
+    let timer: NodeJS.Timeout | undefined
+    const expired = new Promise<'timeout'>((resolve) => { timer = setTimeout(resolve, graceMs, 'timeout') })
+    const r = await Promise.race([closing, expired])
+    clearTimeout(timer)
+    if (r === 'timeout') await Promise.allSettled(clients.map(async (c) => await c.destroy()))
+  }
+
+  #pick (): Connection {
+    const want = this.#want
+    for (let i = 0; i < want; i++) {
+      const slot = this.#rr
+      this.#rr = slot + 1 === want ? 0 : slot + 1
+      const c = this.#slots[slot]
+      if (c === undefined || c.retired) {
+        if (this.#takeToken()) return this.#open(slot)
+        continue
+      }
+      if (c.inflight < c.capacity) return c
+    }
+    let best: Connection | undefined
+    for (const c of this.#slots) {
+      if (c !== undefined && !c.retired && (best === undefined || c.inflight < best.inflight)) best = c
+    }
+    // The first connection is always allowed; after that, excess requests queue inside undici.
+    return best ?? this.#open(0)
+  }
+
+  #open (slot: number): Connection {
+    const address = this.#addresses[slot % this.#addresses.length] as string
+    const capacity = this.#h2 ? this.#opts.streams : this.#opts.pipelining
+    const client = new Client(this.origin, {
+      connect: (o, cb) => { this.#connector({ ...o, address } as buildConnector.Options, cb) },
+      allowH2: this.#opts.http !== 1,
+      // undici 7 gates HTTP/2 streams on `pipelining` (it defaults to 1 stream per connection otherwise).
+      pipelining: capacity,
+      maxConcurrentStreams: Math.min(this.#opts.streams, PRE_SETTINGS_STREAMS),
+      headersTimeout: this.#opts.timeoutMs,
+      bodyTimeout: this.#opts.timeoutMs,
+      connectTimeout: this.#opts.connectTimeoutMs,
+      maxResponseSize: this.#opts.maxResponseBytes,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000
+    })
+    const conn: Connection = { client, address, inflight: 0, capacity, retired: false }
+    const old = this.#slots[slot]
+    if (old !== undefined) void old.client.close().catch(() => {})
+    this.#slots[slot] = conn
+    return conn
+  }
+
+  #derivedWant (): number {
+    const o = this.#opts
+    const perConn = this.#h2 ? o.streams : o.pipelining
+    let want = o.connections ?? Math.max(1, Math.ceil(o.concurrency / perConn))
+    const n = this.#addresses.length
+    // Forced DNS spreads connections over every address: a multiple of the address count keeps it even.
+    if (o.forceDns && n > 1) want = Math.ceil(Math.max(want, n) / n) * n
+    return want
+  }
+
+  #takeToken (): boolean {
+    const now = performance.now()
+    const cap = Math.max(1, Math.ceil(this.#opts.connectRate / 10))
+    this.#tokens = Math.min(cap, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#opts.connectRate)
+    this.#tokensAt = now
+    if (this.#tokens < 1) return false
+    this.#tokens -= 1
+    return true
+  }
+
+  #startResolve (): void {
+    if (this.#resolving !== null) return
+    const host = this.origin.hostname
+    const port = Number(this.origin.port !== '' ? this.origin.port : (this.origin.protocol === 'https:' ? 443 : 80))
+    this.#resolving = this.#opts.resolver.addresses(host, port).then((addrs) => {
+      this.#setAddresses(addrs)
+    }, (err: unknown) => {
+      this.#resolveError = err instanceof Error ? err : new Error(String(err))
+    }).then(() => {
+      const waiting = this.#waiting
+      this.#waiting = []
+      for (const w of waiting) this.dispatch(w.opts, w.handler)
+    })
+  }
+
+  #setAddresses (addrs: string[]): void {
+    this.#addresses = addrs
+    this.#refreshAt = performance.now() + 1000
+    // Forced DNS spreads connections over every address: keep the count a multiple of the address count.
+    this.#want = this.#derivedWant()
+    for (let i = 0; i < this.#slots.length; i++) {
+      const c = this.#slots[i]
+      if (c !== undefined && c.address !== addrs[i % addrs.length]) c.retired = true
+    }
+  }
+
+  #refresh (): void {
+    this.#refreshAt = performance.now() + 1000
+    const host = this.origin.hostname
+    const port = Number(this.origin.port !== '' ? this.origin.port : (this.origin.protocol === 'https:' ? 443 : 80))
+    this.#opts.resolver.addresses(host, port).then((addrs) => {
+      if (addrs.join() !== this.#addresses.join()) this.#setAddresses(addrs)
+    }, () => {})
+  }
+}

@@ -1,0 +1,122 @@
+// The worker protocol: every message between the supervisor (main thread) and a worker, and the layout of
+// the SharedArrayBuffer both sides use for live counters. Nothing else defines wire shapes.
+import type { SerializedError } from '../errors.js'
+import type { EngineOptions, JobSpec } from './options.js'
+
+/**
+ * Counter slots of one worker's stripe. A worker is the only writer of its stripe and publishes its local
+ * counters with `Atomics.store` every {@link FLUSH_INTERVAL_MS}; the supervisor reads with `Atomics.load`.
+ * BigInt64 slots because byte counters overflow 32 bits within minutes at load-test rates.
+ */
+export const Slot = {
+  Started: 0,
+  Completed: 1,
+  Status1xx: 2,
+  Status2xx: 3,
+  Status3xx: 4,
+  Status4xx: 5,
+  Status5xx: 6,
+  Errors: 7,
+  Timeouts: 8,
+  Late: 9,
+  Dropped: 10,
+  InFlight: 11,
+  BytesSent: 12,
+  BytesReceived: 13,
+  Retries: 14,
+  ConnectionsOpened: 15,
+  Starved: 16,
+  Heartbeat: 17,
+  Count: 18
+} as const
+
+/** Name of a counter slot. */
+export type SlotName = Exclude<keyof typeof Slot, 'Count'>
+
+/** Index of a counter slot. */
+export type SlotIndex = (typeof Slot)[Exclude<keyof typeof Slot, 'Count'>]
+
+/** How often a worker publishes its counters to the shared buffer. */
+export const FLUSH_INTERVAL_MS = 100
+
+/** How often a worker posts an encoded histogram snapshot (so a crash loses at most this much latency data). */
+export const SNAPSHOT_INTERVAL_MS = 1000
+
+/** Bytes of shared memory needed for `workers` stripes. */
+export function sharedBufferBytes (workers: number): number {
+  return workers * Slot.Count * BigInt64Array.BYTES_PER_ELEMENT
+}
+
+/** The view of one worker's stripe inside the shared buffer. */
+export function stripe (sab: SharedArrayBuffer, workerIndex: number): BigInt64Array {
+  return new BigInt64Array(sab, workerIndex * Slot.Count * BigInt64Array.BYTES_PER_ELEMENT, Slot.Count)
+}
+
+/** What a worker is started with (`workerData`). Must be structured-clone safe. */
+export interface WorkerInit {
+  workerIndex: number
+  workers: number
+  incarnation: number
+  sab: SharedArrayBuffer
+  engine: EngineOptions
+  job: JobSpec
+  logLevel: string
+  prettyLogs: boolean
+  /** Requests this worker slot already started in earlier incarnations (a restart continues the budget). */
+  resumeStarted?: number
+  /** Test hook: throw an uncaught error after this many completed requests (fault-injection tests). */
+  crashAfter?: number
+}
+
+/** One subscription line handed to a worker in send mode. */
+export interface WorkItem {
+  lineNo: number
+  text: string
+  /** Attempts already made for this line by a worker that crashed (kept so retries stay bounded). */
+  attempts: number
+}
+
+/** Messages from the supervisor to a worker. */
+export type ToWorker =
+  /** Start scheduling; `epochMs` is the shared absolute start (`performance.timeOrigin + performance.now()`). */
+  | { type: 'start', epochMs: number }
+  | { type: 'work', items: WorkItem[] }
+  | { type: 'end-of-input' }
+  | { type: 'stop', graceMs: number }
+  | { type: 'origin-pause', origin: string, untilMs: number }
+  | { type: 'origin-abort', origin: string, reason: string }
+
+/** Per-kind error counts plus one sample message per kind. */
+export type ErrorKinds = Record<string, { count: number, sample: string }>
+
+/** A worker's cumulative statistics that do not fit in counters. Sent periodically and at the end. */
+export interface WorkerSnapshot {
+  /** Encoded hdr histograms (µs): latency from the intended send time, raw latency, start lag. */
+  corrected: string
+  raw: string
+  lag: string
+  errors: ErrorKinds
+  statusCodes: Record<string, number>
+  perAddress: Record<string, number>
+  protocols: Record<string, number>
+}
+
+/** Final outcome classes of a subscription line (send mode). */
+export type OutcomeKind = 'sent' | 'expired' | 'failed' | 'invalid' | 'dry-run' | 'not-attempted' | 'indeterminate'
+
+/** One line's final outcome; `record` is the NDJSON text written to the outcome file of its kind. */
+export interface Outcome {
+  lineNo: number
+  kind: OutcomeKind
+  record: string
+}
+
+/** Messages from a worker to the supervisor. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'snapshot', snapshot: WorkerSnapshot }
+  | { type: 'outcomes', outcomes: Outcome[] }
+  | { type: 'origin-throttle', origin: string, untilMs: number }
+  | { type: 'origin-abort', origin: string, reason: string }
+  | { type: 'done', snapshot: WorkerSnapshot }
+  | { type: 'fatal', error: SerializedError }

@@ -1,0 +1,358 @@
+// The main-thread side of a run: spawns one worker per requested core, starts them on a shared clock,
+// feeds work (send mode), reads live counters from shared memory, restarts crashed workers and merges
+// their results.
+//
+// Plain worker_threads rather than piscina: piscina is a task-queue pool (a task runs to completion and
+// returns one value), while these workers are long-lived, stateful (connections, histograms, a slot of
+// shared memory each), stream messages both ways for the whole run and must be restarted in place with
+// their unacknowledged work re-queued. Modelling that as pool tasks would fight the pool at every step.
+import { Worker } from 'node:worker_threads'
+import type { Logger } from 'pino'
+import { deserializeError, NotifySenderError } from '../errors.js'
+import type { SerializedError } from '../errors.js'
+import { sharedBufferBytes, Slot, stripe } from './protocol.js'
+import type { FromWorker, Outcome, SlotName, ToWorker, WorkerInit, WorkerSnapshot, WorkItem } from './protocol.js'
+import type { EngineOptions, JobSpec } from './options.js'
+import { mergeSnapshots } from '../stats/merge.js'
+import type { MergedStats } from '../stats/merge.js'
+
+/** Live totals, sampled once per progress interval. */
+export interface ProgressSample {
+  elapsedMs: number
+  counters: Record<SlotName, number>
+  /** Completed requests per second over the last interval. */
+  rps: number
+  workersAlive: number
+}
+
+/** What the supervisor offers a work feeder (send mode). */
+export interface FeederHost {
+  readonly workers: number
+  /** False while a worker is restarting or after it gave up. */
+  canReceive: (worker: number) => boolean
+  sendWork: (worker: number, items: WorkItem[]) => void
+  endOfInput: (worker: number) => void
+  broadcast: (msg: ToWorker) => void
+}
+
+/** Feeds subscription lines to workers and consumes their outcomes. */
+export interface Feeder {
+  start: (host: FeederHost) => void
+  onWorkerReady: (worker: number) => void
+  onOutcomes: (worker: number, outcomes: Outcome[]) => void
+  /** The worker died: everything it had not acknowledged must be given to another worker. */
+  onWorkerLost: (worker: number, permanently: boolean) => void
+  onMessage?: (worker: number, msg: FromWorker) => void
+  /** Stop reading input (interrupt); lines never handed out become "not attempted". */
+  stop: () => void
+}
+
+/** Supervisor settings. */
+export interface SupervisorOptions {
+  engine: EngineOptions
+  job: JobSpec
+  logger: Logger
+  logLevel: string
+  prettyLogs: boolean
+  progressIntervalMs: number
+  onProgress?: ((p: ProgressSample) => void) | undefined
+  /** Restarts allowed per worker slot before it is given up. */
+  maxRestarts: number
+  feeder?: Feeder | undefined
+  /** Test hook: make worker `worker` throw after `after` completed requests (first incarnation only). */
+  crashWorker?: { worker: number, after: number } | undefined
+}
+
+/** Per-worker line of the result. */
+export interface WorkerSummary {
+  index: number
+  restarts: number
+  gaveUp: boolean
+  counters: Record<SlotName, number>
+  errors: SerializedError[]
+}
+
+/** Everything a finished (or interrupted) run measured. */
+export interface SupervisorResult {
+  startedAt: Date
+  durationMs: number
+  counters: Record<SlotName, number>
+  merged: MergedStats
+  workers: WorkerSummary[]
+}
+
+interface SlotState {
+  index: number
+  worker: Worker | null
+  incarnation: number
+  restarts: number
+  state: 'starting' | 'running' | 'done' | 'gave-up'
+  last: WorkerSnapshot | null
+  retired: WorkerSnapshot[]
+  retiredCounters: Float64Array
+  errors: SerializedError[]
+}
+
+const WORKER_URL = new URL('./worker.js', import.meta.url)
+const SLOT_NAMES = Object.keys(Slot).filter((k) => k !== 'Count') as SlotName[]
+// Gauges describe the present, not a history: they are not carried over from a dead incarnation.
+const GAUGES: ReadonlySet<number> = new Set([Slot.InFlight, Slot.Heartbeat])
+
+/** Runs workers for one job and collects their results. */
+export class Supervisor {
+  readonly #opts: SupervisorOptions
+  readonly #sab: SharedArrayBuffer
+  readonly #slots: SlotState[]
+  readonly #log: Logger
+  #epochMs = 0
+  #stopping = false
+  #fatal: Error | null = null
+  #finished!: () => void
+  readonly #allDone: Promise<void>
+  #killTimer: NodeJS.Timeout | null = null
+
+  constructor (opts: SupervisorOptions) {
+    this.#opts = opts
+    this.#log = opts.logger
+    this.#sab = new SharedArrayBuffer(sharedBufferBytes(opts.engine.workers))
+    this.#slots = Array.from({ length: opts.engine.workers }, (_, index) => ({
+      index,
+      worker: null,
+      incarnation: 0,
+      restarts: 0,
+      state: 'starting',
+      last: null,
+      retired: [],
+      retiredCounters: new Float64Array(Slot.Count),
+      errors: []
+    }))
+    this.#allDone = new Promise((resolve) => { this.#finished = resolve })
+  }
+
+  /** Spawns the workers, runs the job to completion and returns the merged result. */
+  async run (): Promise<SupervisorResult> {
+    const startedAt = new Date()
+    const ready = this.#slots.map(async (s) => { await this.#spawn(s) })
+    const all = Promise.all(ready)
+    await Promise.race([all, this.#allDone])
+    if (this.#fatal !== null) {
+      await this.#terminateAll()
+      throw this.#fatal
+    }
+    // A shared clock a little in the future so every worker starts its schedule at the same instant.
+    this.#epochMs = performance.timeOrigin + performance.now() + 20
+    for (const s of this.#slots) this.#post(s, { type: 'start', epochMs: this.#epochMs })
+    this.#opts.feeder?.start(this.#host())
+    for (const s of this.#slots) this.#opts.feeder?.onWorkerReady(s.index)
+    const progress = this.#startProgress()
+    await this.#allDone
+    clearInterval(progress)
+    if (this.#killTimer !== null) clearTimeout(this.#killTimer)
+    if (this.#fatal !== null) {
+      await this.#terminateAll()
+      throw this.#fatal
+    }
+    const durationMs = performance.timeOrigin + performance.now() - this.#epochMs
+    return {
+      startedAt,
+      durationMs,
+      counters: this.totals(),
+      merged: mergeSnapshots(this.#slots.flatMap((s) => [...s.retired, ...(s.last === null ? [] : [s.last])])),
+      workers: this.#slots.map((s) => ({
+        index: s.index,
+        restarts: s.restarts,
+        gaveUp: s.state === 'gave-up',
+        counters: this.#countersOf(s),
+        errors: s.errors
+      }))
+    }
+  }
+
+  /** Stops scheduling everywhere; workers drain for `graceMs`, then are terminated. */
+  stop (graceMs: number): void {
+    if (this.#stopping) return
+    this.#stopping = true
+    this.#opts.feeder?.stop()
+    for (const s of this.#slots) this.#post(s, { type: 'stop', graceMs })
+    this.#killTimer = setTimeout(() => { void this.#terminateAll() }, graceMs + 2000)
+    this.#killTimer.unref()
+  }
+
+  /** Current totals over every worker and every dead incarnation. */
+  totals (): Record<SlotName, number> {
+    const sum = new Float64Array(Slot.Count)
+    for (const s of this.#slots) {
+      const c = this.#rawCounters(s)
+      for (let i = 0; i < Slot.Count; i++) sum[i] = (sum[i] as number) + (c[i] as number)
+    }
+    return named(sum)
+  }
+
+  #rawCounters (s: SlotState): Float64Array {
+    const view = stripe(this.#sab, s.index)
+    const out = Float64Array.from(s.retiredCounters)
+    for (let i = 0; i < Slot.Count; i++) out[i] = (out[i] as number) + Number(Atomics.load(view, i))
+    return out
+  }
+
+  #countersOf (s: SlotState): Record<SlotName, number> {
+    return named(this.#rawCounters(s))
+  }
+
+  #host (): FeederHost {
+    return {
+      workers: this.#slots.length,
+      canReceive: (i) => this.#slots[i]?.state === 'running',
+      sendWork: (i, items) => { const s = this.#slots[i]; if (s !== undefined) this.#post(s, { type: 'work', items }) },
+      endOfInput: (i) => { const s = this.#slots[i]; if (s !== undefined) this.#post(s, { type: 'end-of-input' }) },
+      broadcast: (msg) => { for (const s of this.#slots) this.#post(s, msg) }
+    }
+  }
+
+  #post (s: SlotState, msg: ToWorker): void {
+    if (s.worker !== null && (s.state === 'running' || s.state === 'starting')) s.worker.postMessage(msg)
+  }
+
+  async #spawn (s: SlotState): Promise<void> {
+    const { engine, job } = this.#opts
+    const init: WorkerInit = {
+      workerIndex: s.index,
+      workers: engine.workers,
+      incarnation: s.incarnation,
+      sab: this.#sab,
+      engine,
+      job,
+      logLevel: this.#opts.logLevel,
+      prettyLogs: this.#opts.prettyLogs,
+      resumeStarted: s.retiredCounters[Slot.Started] as number
+    }
+    const crash = this.#opts.crashWorker
+    if (crash !== undefined && crash.worker === s.index && s.incarnation === 0) init.crashAfter = crash.after
+    const worker = new Worker(WORKER_URL, { workerData: init })
+    s.worker = worker
+    s.state = 'starting'
+    await new Promise<void>((resolve) => {
+      worker.on('message', (msg: FromWorker) => {
+        if (msg.type === 'ready') {
+          s.state = 'running'
+          resolve()
+          return
+        }
+        this.#onMessage(s, msg)
+      })
+      worker.on('error', (err) => {
+        s.errors.push({ name: err.name, code: (err as { code?: string }).code ?? 'NS_ERR_WORKER', message: err.message, stack: err.stack })
+        this.#log.error({ worker: s.index, err }, 'worker crashed')
+      })
+      worker.on('exit', (code) => {
+        resolve()
+        this.#onExit(s, worker, code)
+      })
+    })
+  }
+
+  #onMessage (s: SlotState, msg: FromWorker): void {
+    switch (msg.type) {
+      case 'snapshot':
+        s.last = msg.snapshot
+        break
+      case 'done':
+        s.last = msg.snapshot
+        s.state = 'done'
+        this.#checkAllDone()
+        break
+      case 'outcomes':
+        this.#opts.feeder?.onOutcomes(s.index, msg.outcomes)
+        break
+      case 'fatal':
+        this.#fatal = deserializeError(msg.error)
+        s.state = 'gave-up'
+        this.#finished()
+        break
+      default:
+        this.#opts.feeder?.onMessage?.(s.index, msg)
+    }
+  }
+
+  #onExit (s: SlotState, worker: Worker, code: number): void {
+    if (s.worker !== worker) return
+    s.worker = null
+    if (s.state === 'done' || s.state === 'gave-up') {
+      this.#checkAllDone()
+      return
+    }
+    if (this.#stopping || this.#fatal !== null) {
+      // Interrupted: keep what the last snapshot had; nothing will be restarted.
+      s.state = 'done'
+      this.#opts.feeder?.onWorkerLost(s.index, true)
+      this.#checkAllDone()
+      return
+    }
+    this.#retire(s)
+    if (s.restarts >= this.#opts.maxRestarts) {
+      s.state = 'gave-up'
+      this.#log.error({ worker: s.index, restarts: s.restarts, code }, 'worker keeps crashing; giving up on it')
+      this.#opts.feeder?.onWorkerLost(s.index, true)
+      this.#checkAllDone()
+      return
+    }
+    s.restarts++
+    s.incarnation++
+    this.#log.warn({ worker: s.index, code, restart: s.restarts }, 'worker exited unexpectedly; restarting it')
+    this.#opts.feeder?.onWorkerLost(s.index, false)
+    void this.#spawn(s).then(() => {
+      if (s.state !== 'running') return
+      this.#post(s, { type: 'start', epochMs: this.#epochMs })
+      this.#opts.feeder?.onWorkerReady(s.index)
+    })
+  }
+
+  // Folds a dead incarnation's counters and latest snapshot into the slot's history and clears its stripe.
+  #retire (s: SlotState): void {
+    const view = stripe(this.#sab, s.index)
+    for (let i = 0; i < Slot.Count; i++) {
+      if (!GAUGES.has(i)) s.retiredCounters[i] = (s.retiredCounters[i] as number) + Number(Atomics.load(view, i))
+      Atomics.store(view, i, 0n)
+    }
+    if (s.last !== null) s.retired.push(s.last)
+    s.last = null
+  }
+
+  #checkAllDone (): void {
+    if (this.#slots.every((s) => (s.state === 'done' || s.state === 'gave-up') && s.worker === null)) this.#finished()
+    else if (this.#slots.every((s) => s.state === 'gave-up')) {
+      this.#fatal ??= new NotifySenderError('every worker crashed repeatedly; see the log for the errors', 'NS_ERR_WORKER')
+      this.#finished()
+    }
+  }
+
+  #startProgress (): NodeJS.Timeout {
+    let lastAt = performance.now()
+    let lastCompleted = 0
+    const timer = setInterval(() => {
+      const now = performance.now()
+      const counters = this.totals()
+      const rps = ((counters.Completed - lastCompleted) * 1000) / Math.max(1, now - lastAt)
+      lastAt = now
+      lastCompleted = counters.Completed
+      this.#opts.onProgress?.({
+        elapsedMs: performance.timeOrigin + now - this.#epochMs,
+        counters,
+        rps,
+        workersAlive: this.#slots.filter((s) => s.state === 'running').length
+      })
+    }, this.#opts.progressIntervalMs)
+    timer.unref()
+    return timer
+  }
+
+  async #terminateAll (): Promise<void> {
+    await Promise.allSettled(this.#slots.map(async (s) => await s.worker?.terminate()))
+  }
+}
+
+function named (values: Float64Array): Record<SlotName, number> {
+  const out = {} as Record<SlotName, number>
+  for (const name of SLOT_NAMES) out[name] = values[Slot[name]] as number
+  return out
+}

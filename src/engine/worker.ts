@@ -1,0 +1,201 @@
+// Worker thread entry. Owns its undici clients (created here, never shared across threads), its request
+// loop and its statistics. It never blocks its event loop: no Atomics.wait, no busy loops.
+import { parentPort, workerData } from 'node:worker_threads'
+import type { MessagePort } from 'node:worker_threads'
+import { serializeError } from '../errors.js'
+import { createLogger } from '../log.js'
+import { AddressResolver } from './resolver.js'
+import { OriginPool } from './pool.js'
+import { Loop } from './loop.js'
+import type { RequestSource } from './loop.js'
+import { ArrivalSchedule, planStages } from './schedule.js'
+import { FLUSH_INTERVAL_MS, SNAPSHOT_INTERVAL_MS, Slot, stripe } from './protocol.js'
+import type { FromWorker, ToWorker, WorkerInit, WorkItem } from './protocol.js'
+import { WorkerStats } from '../stats/worker-stats.js'
+import { LoadSource } from './load-source.js'
+
+/** What a job-specific source needs from the worker it runs in. */
+export interface WorkerContext {
+  init: WorkerInit
+  stats: WorkerStats
+  poolFor: (origin: string) => OriginPool
+  post: (msg: FromWorker) => void
+  log: ReturnType<typeof createLogger>
+}
+
+/** A request source plus the optional hooks send mode uses. */
+export interface WorkerSource extends RequestSource {
+  addWork?: (items: WorkItem[]) => void
+  endOfInput?: () => void
+  pauseOrigin?: (origin: string, untilMs: number) => void
+  abortOrigin?: (origin: string, reason: string) => void
+  /** Interrupted: settle everything that is not in flight. */
+  stop?: () => void
+  /** Called once the loop has finished, before the final snapshot (flush pending outcomes). */
+  finish?: () => void
+}
+
+if (parentPort === null) throw new Error('worker.ts must run inside a worker thread')
+const port: MessagePort = parentPort
+const init = workerData as WorkerInit
+const log = createLogger({ level: init.logLevel, pretty: init.prettyLogs, bindings: { worker: init.workerIndex } })
+const stats = new WorkerStats(stripe(init.sab, init.workerIndex))
+const { engine } = init
+const pools = new Map<string, OriginPool>()
+let postedDone = false
+
+const post = (msg: FromWorker): void => { port.postMessage(msg) }
+
+const resolver = new AddressResolver({
+  forceDns: engine.forceDns,
+  resolve: engine.resolve,
+  dnsServers: engine.dnsServers
+})
+
+function poolFor (origin: string): OriginPool {
+  let p = pools.get(origin)
+  if (p === undefined) {
+    p = new OriginPool({
+      origin,
+      http: engine.http,
+      concurrency: engine.concurrency,
+      connections: engine.connections,
+      streams: engine.streams,
+      pipelining: engine.pipelining,
+      connectTimeoutMs: engine.connectTimeoutMs,
+      timeoutMs: engine.timeoutMs,
+      maxResponseBytes: engine.maxResponseBytes,
+      connectRate: engine.connectRate,
+      forceDns: engine.forceDns,
+      tls: engine.tls,
+      resolver,
+      requireHttp2: engine.http === 2,
+      onConnect: (address, protocol) => {
+        stats.add(Slot.ConnectionsOpened)
+        stats.protocols[protocol] = (stats.protocols[protocol] ?? 0) + 1
+        if (log.isLevelEnabled('debug')) log.debug({ address, protocol, origin: p?.origin.origin }, 'connected')
+      }
+    })
+    pools.set(origin, p)
+  }
+  return p
+}
+
+function perAddress (): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const p of pools.values()) {
+    for (const [addr, n] of p.requestsByAddress) out[addr] = (out[addr] ?? 0) + n
+  }
+  return out
+}
+
+async function createSource (ctx: WorkerContext): Promise<WorkerSource> {
+  if (ctx.init.job.kind === 'load') return new LoadSource(ctx.init.job.targets, ctx.poolFor)
+  const { SendSource } = await import('../push/send-source.js')
+  return new SendSource(ctx)
+}
+
+const ctx: WorkerContext = { init, stats, poolFor, post, log }
+let source: WorkerSource
+let loop: Loop | null = null
+
+try {
+  source = await createSource(ctx)
+  // Load mode knows its origins up front: resolve them before the clock starts so DNS time is not latency.
+  if (init.job.kind === 'load') {
+    for (const t of init.job.targets) await poolFor(new URL(t.url).origin).prepare()
+  }
+} catch (err) {
+  post({ type: 'fatal', error: serializeError(err) })
+  port.close()
+  throw err
+}
+
+const flushTimer = setInterval(() => {
+  stats.set(Slot.InFlight, loop?.inflight ?? 0)
+  stats.add(Slot.Heartbeat)
+  stats.flush()
+}, FLUSH_INTERVAL_MS)
+const snapshotTimer = setInterval(() => { post({ type: 'snapshot', snapshot: stats.snapshot(perAddress()) }) }, SNAPSHOT_INTERVAL_MS)
+flushTimer.unref()
+snapshotTimer.unref()
+
+async function finish (graceMs: number): Promise<void> {
+  if (loop !== null) {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([loop.done, new Promise((resolve) => { timer = setTimeout(resolve, graceMs) })])
+    clearTimeout(timer)
+  }
+  await Promise.allSettled([...pools.values()].map(async (p) => { await p.close(Math.min(graceMs, 1000)) }))
+  source.finish?.()
+  clearInterval(flushTimer)
+  clearInterval(snapshotTimer)
+  stats.set(Slot.InFlight, 0)
+  stats.flush()
+  if (!postedDone) {
+    postedDone = true
+    post({ type: 'done', snapshot: stats.snapshot(perAddress()) })
+  }
+  port.close()
+}
+
+function startLoop (epochMs: number): void {
+  const t0 = epochMs - performance.timeOrigin
+  const rate = engine.rate
+  const stages = rate === undefined && engine.stages.length === 0 ? [] : planStages(rate ?? 0, engine.rampUpMs, engine.stages)
+  const schedule = rate === undefined && stages.length === 0
+    ? undefined
+    : new ArrivalSchedule(stages, rate ?? (engine.durationMs === undefined ? 0 : (stages.at(-1)?.target ?? 0)))
+  const share = (total: number | undefined): number | undefined => total === undefined
+    ? undefined
+    : Math.floor(total / init.workers) + (init.workerIndex < total % init.workers ? 1 : 0)
+  const budget = share(engine.requests)
+  loop = new Loop(source, {
+    concurrency: engine.concurrency,
+    schedule,
+    workerIndex: init.workerIndex,
+    workers: init.workers,
+    rampUpMs: schedule === undefined ? engine.rampUpMs : 0,
+    t0,
+    durationMs: engine.durationMs,
+    budget: budget === undefined ? undefined : Math.max(0, budget - (init.resumeStarted ?? 0))
+  }, stats)
+  if (init.crashAfter !== undefined) {
+    const limit = init.crashAfter
+    const timer = setInterval(() => {
+      if ((stats.counters[Slot.Completed] as number) >= limit) {
+        clearInterval(timer)
+        throw new Error(`test hook: worker ${init.workerIndex} crashing after ${limit} completed requests`)
+      }
+    }, 5)
+  }
+  loop.start()
+  void loop.done.then(async () => { await finish(0) })
+}
+
+port.on('message', (msg: ToWorker) => {
+  switch (msg.type) {
+    case 'start':
+      startLoop(msg.epochMs)
+      break
+    case 'work':
+      source.addWork?.(msg.items)
+      break
+    case 'end-of-input':
+      source.endOfInput?.()
+      break
+    case 'origin-pause':
+      source.pauseOrigin?.(msg.origin, msg.untilMs)
+      break
+    case 'origin-abort':
+      source.abortOrigin?.(msg.origin, msg.reason)
+      break
+    case 'stop':
+      source.stop?.()
+      loop?.stopScheduling()
+      void finish(msg.graceMs)
+      break
+  }
+})
+
+post({ type: 'ready' })

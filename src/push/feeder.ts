@@ -1,0 +1,196 @@
+// Main-thread side of send mode: streams the input, hands lines to workers in batches within a bounded
+// window per worker (memory stays flat for any input size), records each line's outcome exactly once and
+// re-queues the unacknowledged lines of a crashed worker.
+import type { Logger } from 'pino'
+import type { Feeder, FeederHost } from '../engine/supervisor.js'
+import type { FromWorker, Outcome, OutcomeKind, WorkItem } from '../engine/protocol.js'
+import type { OutcomeCounts } from '../report/report.js'
+import type { LineRecord } from './lines.js'
+import type { OutcomeFiles } from './outcome-files.js'
+
+/** Settings of a {@link SendFeeder}. */
+export interface FeederOptions {
+  input: AsyncIterable<LineRecord>
+  files: OutcomeFiles | null
+  /** Lines a worker may hold without an outcome. */
+  windowPerWorker: number
+  batchSize: number
+  logger: Logger
+  /** Called for every outcome (resume state, tests). */
+  onOutcome?: ((o: Outcome) => void) | undefined
+}
+
+const COUNT_KEY: Record<OutcomeKind, keyof OutcomeCounts> = {
+  sent: 'sent',
+  expired: 'expired',
+  failed: 'failed',
+  invalid: 'invalid',
+  'dry-run': 'dryRun',
+  'not-attempted': 'notAttempted',
+  indeterminate: 'indeterminate'
+}
+
+/** Feeds subscription lines to workers and accounts for every one of them. */
+export class SendFeeder implements Feeder {
+  readonly counts: OutcomeCounts = { read: 0, sent: 0, expired: 0, failed: 0, invalid: 0, dryRun: 0, notAttempted: 0, indeterminate: 0 }
+  /** Line number of the last line read (for "stopped at line N"). */
+  lastLine = 0
+  inputComplete = false
+  readonly #opts: FeederOptions
+  #host: FeederHost | null = null
+  #pending: WorkItem[] = []
+  #outstanding: Array<Map<number, WorkItem>> = []
+  #stopped = false
+  #ended = false
+  #wakeReader: (() => void) | null = null
+  #rr = 0
+  #readError: Error | null = null
+
+  constructor (opts: FeederOptions) {
+    this.#opts = opts
+  }
+
+  /** An input read error (the run reports it and fails). */
+  get readError (): Error | null {
+    return this.#readError
+  }
+
+  start (host: FeederHost): void {
+    this.#host = host
+    this.#outstanding = Array.from({ length: host.workers }, () => new Map())
+    void this.#read().catch((err: unknown) => {
+      this.#readError = err instanceof Error ? err : new Error(String(err))
+      this.#opts.logger.error({ err: this.#readError }, 'reading the subscriptions failed; stopping')
+      this.inputComplete = false
+      this.#stopped = true
+      this.#settlePending('not-attempted', 'input read error')
+      this.#maybeEnd()
+    })
+  }
+
+  onWorkerReady (worker: number): void {
+    // A worker restarted after the input ended still needs to hear it, or it would wait forever.
+    if (this.#ended) this.#host?.endOfInput(worker)
+    this.#dispatch()
+  }
+
+  onOutcomes (worker: number, outcomes: Outcome[]): void {
+    const out = this.#outstanding[worker]
+    for (const o of outcomes) {
+      if (out?.delete(o.lineNo) !== true) {
+        this.#opts.logger.warn({ worker, line: o.lineNo }, 'outcome for a line this worker does not hold; ignored')
+        continue
+      }
+      this.#record(o)
+    }
+    this.#dispatch()
+    this.#maybeEnd()
+  }
+
+  onWorkerLost (worker: number, permanently: boolean): void {
+    const out = this.#outstanding[worker]
+    if (out === undefined || out.size === 0) return
+    const items = [...out.values()].sort((a, b) => a.lineNo - b.lineNo)
+    out.clear()
+    if (this.#stopped) {
+      // Interrupted and the worker is gone: whatever it held may or may not have reached the service.
+      for (const it of items) this.#record({ lineNo: it.lineNo, kind: 'indeterminate', record: JSON.stringify({ line: it.lineNo, reason: 'worker ended during shutdown', attempts: it.attempts }) })
+      this.#maybeEnd()
+      return
+    }
+    this.#opts.logger.warn({ worker, lines: items.length, permanently }, 're-queueing the lines of a lost worker')
+    this.#pending.unshift(...items)
+    this.#dispatch()
+  }
+
+  onMessage (_worker: number, msg: FromWorker): void {
+    if (msg.type === 'origin-throttle') this.#host?.broadcast({ type: 'origin-pause', origin: msg.origin, untilMs: msg.untilMs })
+    else if (msg.type === 'origin-abort') this.#host?.broadcast({ type: 'origin-abort', origin: msg.origin, reason: msg.reason })
+  }
+
+  stop (): void {
+    if (this.#stopped) return
+    this.#stopped = true
+    this.#settlePending('not-attempted', 'stopped before sending')
+    this.#wakeReader?.()
+  }
+
+  async #read (): Promise<void> {
+    const { input, batchSize, files } = this.#opts
+    for await (const rec of input) {
+      if (this.#stopped) break
+      this.counts.read++
+      this.lastLine = rec.lineNo
+      if ('error' in rec) {
+        this.#record({ lineNo: rec.lineNo, kind: 'invalid', record: JSON.stringify({ line: rec.lineNo, reason: 'line-too-long', message: `line is longer than the limit (${rec.bytes} bytes seen)` }) })
+        continue
+      }
+      this.#pending.push({ lineNo: rec.lineNo, text: rec.text, attempts: 0 })
+      if (this.#pending.length >= batchSize) this.#dispatch()
+      while (!this.#stopped && this.#pending.length >= batchSize) await this.#waitForCredit()
+      if (files?.needsDrain === true && !this.#stopped) await files.drained()
+    }
+    if (!this.#stopped) this.inputComplete = true
+    this.#dispatch()
+    this.#maybeEnd()
+  }
+
+  async #waitForCredit (): Promise<void> {
+    await new Promise<void>((resolve) => { this.#wakeReader = resolve })
+    this.#wakeReader = null
+  }
+
+  // Hands pending lines to workers with free window, round-robin, in batches.
+  #dispatch (): void {
+    const host = this.#host
+    if (host === null || this.#stopped) return
+    const { batchSize, windowPerWorker } = this.#opts
+    let progressed = true
+    while (this.#pending.length > 0 && progressed) {
+      progressed = false
+      for (let n = 0; n < host.workers && this.#pending.length > 0; n++) {
+        const w = this.#rr
+        this.#rr = (this.#rr + 1) % host.workers
+        const out = this.#outstanding[w] as Map<number, WorkItem>
+        if (!host.canReceive(w)) continue
+        const room = windowPerWorker - out.size
+        // Wait for a whole batch of room unless the input is finished (keeps messages few and large).
+        if (room < Math.min(batchSize, this.#pending.length)) continue
+        const batch = this.#pending.splice(0, Math.min(room, batchSize))
+        for (const it of batch) out.set(it.lineNo, it)
+        host.sendWork(w, batch)
+        progressed = true
+      }
+    }
+    if (this.#pending.length < batchSize) this.#wakeReader?.()
+  }
+
+  #record (o: Outcome): void {
+    this.counts[COUNT_KEY[o.kind]]++
+    this.#opts.files?.write(o.kind, o.record)
+    this.#opts.onOutcome?.(o)
+  }
+
+  #settlePending (kind: OutcomeKind, reason: string): void {
+    for (const it of this.#pending) this.#record({ lineNo: it.lineNo, kind, record: JSON.stringify({ line: it.lineNo, reason, attempts: it.attempts }) })
+    this.#pending = []
+  }
+
+  // Workers are told the input is over only when every line has an outcome: until then a crashed
+  // worker's lines may still have to be handed to the others.
+  #maybeEnd (): void {
+    const host = this.#host
+    if (host === null || this.#ended) return
+    if (!this.inputComplete && !this.#stopped) return
+    if (this.#pending.length > 0) {
+      if (![...Array(host.workers).keys()].some((w) => host.canReceive(w))) {
+        this.#settlePending('not-attempted', 'no worker left to send it')
+      } else {
+        return
+      }
+    }
+    if (this.#outstanding.some((m) => m.size > 0)) return
+    this.#ended = true
+    for (let w = 0; w < host.workers; w++) host.endOfInput(w)
+  }
+}

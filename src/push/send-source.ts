@@ -1,0 +1,325 @@
+// Web Push inside a worker: turns subscription lines into encrypted, VAPID-signed requests, decides retries
+// and reports exactly one outcome per line. Crypto happens here, on the worker's core, right before the
+// request is started, so a message waiting for a retry or a throttled origin costs no CPU.
+import type { Dispatcher } from 'undici'
+import { Slot } from '../engine/protocol.js'
+import type { Outcome, OutcomeKind, WorkItem } from '../engine/protocol.js'
+import type { SendJob } from '../engine/options.js'
+import type { Prepared, ResponseInfo } from '../engine/loop.js'
+import type { WorkerContext, WorkerSource } from '../engine/worker.js'
+import { isRetryable } from '../engine/error-kind.js'
+import type { ErrorKind } from '../engine/error-kind.js'
+import { compileEndpointPolicy } from './endpoint-policy.js'
+import type { CompiledPolicy } from './endpoint-policy.js'
+import { parseSubscriptionLine } from './subscription.js'
+import type { Subscription } from './subscription.js'
+import { encryptPayload, MAX_PLAINTEXT_BYTES } from './encrypt.js'
+import { VapidSigner } from './vapid.js'
+import { decodeBase64Url } from './base64url.js'
+import { classifyResponse } from './response.js'
+import { OriginLimiter } from './origin-limiter.js'
+import { backoffMs } from './backoff.js'
+import { outcomeRecord } from './outcome-record.js'
+
+interface Item {
+  work: WorkItem
+  sub: Subscription
+  attempts: number
+  throttles: number
+}
+
+const OUTCOME_BATCH = 512
+const OUTCOME_FLUSH_MS = 50
+// In dry-run nothing waits on the network, so bound how much crypto one call may do before yielding.
+const DRY_RUN_SLICE = 32
+// A message throttled this many times fails instead of circling forever behind a hostile Retry-After.
+const MAX_THROTTLES = 10
+
+/** The send-mode request source of one worker. */
+export class SendSource implements WorkerSource {
+  readonly wantsDetails = true
+  wake: () => void = () => {}
+  readonly #ctx: WorkerContext
+  readonly #job: SendJob
+  readonly #policy: CompiledPolicy
+  readonly #signer: VapidSigner
+  readonly #limiter: OriginLimiter
+  readonly #payload: Buffer
+  readonly #baseHeaders: string[]
+  #queue: WorkItem[] = []
+  #head = 0
+  /** Parsed items due again (retries, unparked): older than anything in the queue, so they go first. */
+  #ready: Item[] = []
+  readonly #parked = new Map<string, { items: Item[], timer: NodeJS.Timeout | null }>()
+  readonly #retryTimers = new Map<NodeJS.Timeout, Item>()
+  #inputEnded = false
+  #stopping = false
+  #outcomes: Outcome[] = []
+  #flushTimer: NodeJS.Timeout | null = null
+  #parkedCount = 0
+
+  constructor (ctx: WorkerContext) {
+    if (ctx.init.job.kind !== 'send') throw new TypeError('SendSource needs a send job')
+    this.#ctx = ctx
+    this.#job = ctx.init.job
+    this.#policy = compileEndpointPolicy({ allowHosts: this.#job.allowHosts, allowPrivate: this.#job.allowPrivate })
+    const v = this.#job.vapid
+    this.#signer = new VapidSigner({
+      publicKey: decodeBase64Url(v.publicKey, 'VAPID public key'),
+      privateKey: decodeBase64Url(v.privateKey, 'VAPID private key'),
+      subject: v.subject
+    })
+    this.#limiter = new OriginLimiter(this.#job.authFailureLimit)
+    this.#payload = Buffer.from(this.#job.payload, 'utf8')
+    const h = ['content-type', 'application/octet-stream', 'content-encoding', 'aes128gcm', 'ttl', String(this.#job.ttlSeconds)]
+    if (this.#job.urgency !== undefined) h.push('urgency', this.#job.urgency)
+    if (this.#job.topic !== undefined) h.push('topic', this.#job.topic)
+    this.#baseHeaders = h
+  }
+
+  get exhausted (): boolean {
+    return this.#inputEnded && this.#head >= this.#queue.length && this.#ready.length === 0 && this.#parkedCount === 0 && this.#retryTimers.size === 0
+  }
+
+  /** VAPID signatures made by this worker (one per audience and refresh period). */
+  get signatures (): number {
+    return this.#signer.signatures
+  }
+
+  addWork (items: WorkItem[]): void {
+    if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head)
+      this.#head = 0
+    }
+    for (const it of items) this.#queue.push(it)
+    this.wake()
+  }
+
+  endOfInput (): void {
+    this.#inputEnded = true
+    this.wake()
+  }
+
+  pauseOrigin (origin: string, untilMs: number): void {
+    this.#limiter.pauseUntil(origin, untilMs, Date.now())
+  }
+
+  abortOrigin (origin: string, reason: string): void {
+    this.#limiter.abort(origin, reason, Date.now())
+    const parked = this.#parked.get(origin)
+    if (parked === undefined) return
+    if (parked.timer !== null) clearTimeout(parked.timer)
+    this.#parked.delete(origin)
+    this.#parkedCount -= parked.items.length
+    for (const it of parked.items) this.#finish(it.work, 'failed', { status: null, reason: `origin aborted: ${reason}`, attempts: it.attempts }, it.sub)
+  }
+
+  next (): Prepared | null {
+    if (this.#stopping) return null
+    while (this.#ready.length > 0) {
+      const p = this.#prepare(this.#ready.shift() as Item)
+      if (p !== null) return p
+    }
+    let budget = this.#job.dryRun ? DRY_RUN_SLICE : Number.MAX_SAFE_INTEGER
+    while (this.#head < this.#queue.length) {
+      const work = this.#queue[this.#head++] as WorkItem
+      const parsed = parseSubscriptionLine(work.text, this.#policy)
+      if (!parsed.ok) {
+        this.#finish(work, 'invalid', { reason: parsed.reason, message: parsed.message })
+        continue
+      }
+      const item: Item = { work, sub: parsed.sub, attempts: work.attempts, throttles: 0 }
+      const p = this.#prepare(item)
+      if (p !== null) return p
+      if (--budget <= 0) {
+        setImmediate(this.wake)
+        return null
+      }
+    }
+    return null
+  }
+
+  // Builds the request for an item, or settles/parks it and returns null.
+  #prepare (item: Item): Prepared | null {
+    const { sub } = item
+    const now = Date.now()
+    const wait = this.#limiter.waitMs(sub.origin, now)
+    if (wait < 0) {
+      this.#finish(item.work, 'failed', { status: null, reason: `origin aborted: ${this.#limiter.abortReason(sub.origin) ?? ''}`, attempts: item.attempts }, sub)
+      return null
+    }
+    if (wait > 0) {
+      this.#park(item, wait)
+      return null
+    }
+    const plaintext = sub.payload === undefined ? this.#payload : Buffer.from(sub.payload, 'utf8')
+    if (plaintext.length > MAX_PLAINTEXT_BYTES) {
+      this.#finish(item.work, 'invalid', { reason: 'payload-too-large', message: `payload is ${plaintext.length} bytes; Web Push allows at most ${MAX_PLAINTEXT_BYTES}` }, sub)
+      return null
+    }
+    let body: Buffer
+    try {
+      body = encryptPayload(plaintext, sub)
+    } catch (err) {
+      this.#finish(item.work, 'invalid', { reason: 'bad-p256dh', message: (err as Error).message }, sub)
+      return null
+    }
+    if (this.#job.dryRun) {
+      this.#finish(item.work, 'dry-run', { bytes: body.length }, sub)
+      return null
+    }
+    const headers = this.#baseHeaders.slice()
+    headers.push('authorization', this.#signer.authorization(sub.origin, now))
+    const url = new URL(sub.endpoint)
+    const opts: Dispatcher.DispatchOptions = {
+      path: url.pathname + url.search,
+      method: 'POST',
+      headers,
+      body,
+      // undici 7 multiplexes a POST over HTTP/2 only when it is marked idempotent (see README, Performance).
+      idempotent: true,
+      blocking: false
+    }
+    item.attempts++
+    this.#limiter.started(sub.origin, now)
+    if (item.attempts > 1) this.#ctx.stats.add(Slot.Retries)
+    return { pool: this.#ctx.poolFor(sub.origin), opts, bodyBytes: body.length, item }
+  }
+
+  completed (p: Prepared, r: ResponseInfo): void {
+    const item = p.item as Item
+    const origin = item.sub.origin
+    const now = Date.now()
+    const a = classifyResponse(r.status, r.body, r.retryAfter, now)
+    if (a.action !== 'auth') this.#limiter.succeeded(origin)
+    switch (a.action) {
+      case 'sent':
+        this.#finish(item.work, 'sent', { status: r.status, attempts: item.attempts }, item.sub)
+        return
+      case 'expired':
+        this.#finish(item.work, 'expired', { status: r.status, reason: a.reason, attempts: item.attempts }, item.sub, true)
+        return
+      case 'throttle': {
+        if (this.#stopping || ++item.throttles > MAX_THROTTLES || (a.retryAfterMs ?? 0) > this.#job.maxRetryAfterMs) {
+          const why = (a.retryAfterMs ?? 0) > this.#job.maxRetryAfterMs ? ` (Retry-After ${Math.round((a.retryAfterMs ?? 0) / 1000)}s exceeds --max-retry-after)` : ''
+          this.#finish(item.work, 'failed', { status: r.status, reason: a.reason + why, attempts: item.attempts }, item.sub)
+          return
+        }
+        const until = this.#limiter.throttle(origin, a.retryAfterMs, now)
+        this.#ctx.post({ type: 'origin-throttle', origin, untilMs: until })
+        // A throttled attempt does not use up the retry budget: the service asked us to come back later.
+        item.attempts--
+        this.#park(item, until - now)
+        return
+      }
+      case 'retry':
+        this.#retryOrFail(item, r.status, a.reason)
+        return
+      case 'auth':
+        if (this.#limiter.authFailed(origin, a.reason, now)) {
+          const reason = this.#limiter.abortReason(origin) ?? a.reason
+          this.#ctx.log.error({ origin }, `aborting push service ${origin}: ${reason}`)
+          this.#ctx.post({ type: 'origin-abort', origin, reason })
+          this.abortOrigin(origin, reason)
+        }
+        this.#finish(item.work, 'failed', { status: r.status, reason: a.reason, attempts: item.attempts }, item.sub)
+        return
+      case 'fail':
+        this.#finish(item.work, 'failed', { status: r.status, reason: a.reason, attempts: item.attempts }, item.sub)
+    }
+  }
+
+  failed (p: Prepared, err: Error, kind: ErrorKind): void {
+    const item = p.item as Item
+    const reason = `${kind}: ${err.message}`
+    if (this.#stopping) {
+      // Interrupted mid-flight: the service may or may not have accepted it.
+      this.#finish(item.work, 'indeterminate', { reason, attempts: item.attempts }, item.sub)
+      return
+    }
+    if (!isRetryable(kind)) {
+      this.#finish(item.work, 'failed', { status: null, reason, attempts: item.attempts }, item.sub)
+      return
+    }
+    this.#retryOrFail(item, null, reason)
+  }
+
+  /** Interrupted: nothing new starts; queued, parked and retry-waiting lines are reported as not attempted. */
+  stop (): void {
+    this.#stopping = true
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const w = this.#queue[i] as WorkItem
+      this.#finish(w, 'not-attempted', { reason: 'stopped before sending', attempts: w.attempts })
+    }
+    this.#head = this.#queue.length
+    for (const [origin, parked] of this.#parked) {
+      if (parked.timer !== null) clearTimeout(parked.timer)
+      for (const it of parked.items) this.#finish(it.work, 'not-attempted', { reason: 'stopped while the push service was throttling', attempts: it.attempts }, it.sub)
+      this.#parked.delete(origin)
+    }
+    this.#parkedCount = 0
+    for (const [t, it] of this.#retryTimers) {
+      clearTimeout(t)
+      this.#finish(it.work, 'not-attempted', { reason: 'stopped while waiting to retry', attempts: it.attempts }, it.sub)
+    }
+    this.#retryTimers.clear()
+    for (const it of this.#ready) this.#finish(it.work, 'not-attempted', { reason: 'stopped while waiting to retry', attempts: it.attempts }, it.sub)
+    this.#ready = []
+    this.#flush()
+  }
+
+  finish (): void {
+    this.#flush()
+  }
+
+  #retryOrFail (item: Item, status: number | null, reason: string): void {
+    if (this.#stopping || item.attempts > this.#job.retries) {
+      this.#finish(item.work, 'failed', { status, reason, attempts: item.attempts }, item.sub)
+      return
+    }
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer)
+      this.#ready.push(item)
+      this.wake()
+    }, backoffMs(item.attempts))
+    this.#retryTimers.set(timer, item)
+  }
+
+  #park (item: Item, waitMs: number): void {
+    const origin = item.sub.origin
+    let parked = this.#parked.get(origin)
+    if (parked === undefined) {
+      parked = { items: [], timer: null }
+      this.#parked.set(origin, parked)
+    }
+    parked.items.push(item)
+    this.#parkedCount++
+    if (parked.timer === null) {
+      const p = parked
+      p.timer = setTimeout(() => {
+        p.timer = null
+        this.#parked.delete(origin)
+        this.#parkedCount -= p.items.length
+        for (const it of p.items) this.#ready.push(it)
+        this.wake()
+      }, Math.max(1, waitMs))
+    }
+  }
+
+  #finish (work: WorkItem, kind: OutcomeKind, fields: Record<string, unknown>, sub?: Subscription, withEndpoint = false): void {
+    this.#outcomes.push({ lineNo: work.lineNo, kind, record: outcomeRecord(work.lineNo, fields, sub, withEndpoint || kind === 'failed') })
+    if (this.#outcomes.length >= OUTCOME_BATCH) this.#flush()
+    else this.#flushTimer ??= setTimeout(() => { this.#flush() }, OUTCOME_FLUSH_MS)
+  }
+
+  #flush (): void {
+    if (this.#flushTimer !== null) {
+      clearTimeout(this.#flushTimer)
+      this.#flushTimer = null
+    }
+    if (this.#outcomes.length === 0) return
+    const outcomes = this.#outcomes
+    this.#outcomes = []
+    this.#ctx.post({ type: 'outcomes', outcomes })
+  }
+}

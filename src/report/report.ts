@@ -1,0 +1,170 @@
+// The run report: one JSON document (stdout with --json, a file with --report) and the source of the
+// human table. Built only from measured data; thresholds decide the exit code.
+import { encodeHistogram, summarize } from '../stats/histogram.js'
+import type { LatencySummary } from '../stats/histogram.js'
+import type { ErrorKinds, SlotName } from '../engine/protocol.js'
+import type { SupervisorResult } from '../engine/supervisor.js'
+
+/** Report format version; bump on incompatible changes. */
+export const REPORT_SCHEMA = 1
+
+/** A CI threshold and whether the run met it. */
+export interface ThresholdResult {
+  name: 'max-error-rate' | 'max-p99'
+  limit: number
+  actual: number
+  passed: boolean
+}
+
+/** Web Push outcome counts; `read` always equals the sum of the others. */
+export interface OutcomeCounts {
+  read: number
+  sent: number
+  expired: number
+  failed: number
+  invalid: number
+  dryRun: number
+  notAttempted: number
+  indeterminate: number
+}
+
+/** The JSON report. */
+export interface Report {
+  schema: number
+  tool: 'notify-sender'
+  version: string
+  command: 'load' | 'send'
+  startedAt: string
+  durationMs: number
+  settings: Record<string, unknown>
+  requests: {
+    started: number
+    completed: number
+    ok: number
+    errors: number
+    timeouts: number
+    retries: number
+    late: number
+    dropped: number
+    starved: number
+    /** Completed requests per second over the run. */
+    rps: number
+    /** load: failed (transport error or status >= 400) / completed; send: failed / (sent + expired + failed). */
+    errorRate: number
+  }
+  status: { '1xx': number, '2xx': number, '3xx': number, '4xx': number, '5xx': number, codes: Record<string, number> }
+  errors: ErrorKinds
+  /** Milliseconds. `corrected` is measured from the intended send time (coordinated omission corrected). */
+  latency: { corrected: LatencySummary, raw: LatencySummary, startLag: LatencySummary }
+  bytes: { sent: number, received: number }
+  connections: { opened: number, protocols: Record<string, number> }
+  perAddress: Record<string, number>
+  workers: Array<{ index: number, restarts: number, gaveUp: boolean, started: number, completed: number, errors: number }>
+  outcomes?: OutcomeCounts
+  /** Encoded HdrHistograms (µs) so reports of several runs or machines can be merged later. */
+  histograms: { corrected: string, raw: string, startLag: string }
+  thresholds: ThresholdResult[]
+  interrupted: string | null
+  passed: boolean
+  exitCode: number
+  problems: string[]
+}
+
+/** Thresholds requested on the command line. */
+export interface Thresholds {
+  maxErrorRate?: number | undefined
+  maxP99Ms?: number | undefined
+}
+
+/** Inputs of {@link buildReport} besides the supervisor's result. */
+export interface ReportContext {
+  command: 'load' | 'send'
+  version: string
+  settings: Record<string, unknown>
+  thresholds: Thresholds
+  interrupted: NodeJS.Signals | null
+  outcomes?: OutcomeCounts | undefined
+  /** Overrides the request-level error rate (send mode counts failed messages, not failed attempts). */
+  errorRate?: number | undefined
+  /** Extra reasons the run failed (worker gave up, origin aborted, counts do not reconcile…). */
+  problems?: string[]
+}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 }
+
+/** POSIX shells report death-by-signal as 128 + the signal number; we keep that contract after a clean stop. */
+export function signalExitCode (signal: NodeJS.Signals): number {
+  return 128 + (SIGNAL_NUMBERS[signal] ?? 15)
+}
+
+/** Builds the report and decides `passed` / `exitCode`. */
+export function buildReport (r: SupervisorResult, ctx: ReportContext): Report {
+  const c: Record<SlotName, number> = r.counters
+  const failedResponses = c.Status4xx + c.Status5xx
+  const errorRate = ctx.errorRate ?? (c.Completed === 0 ? 0 : (c.Errors + failedResponses) / c.Completed)
+  const corrected = summarize(r.merged.corrected)
+  const thresholds: ThresholdResult[] = []
+  if (ctx.thresholds.maxErrorRate !== undefined) {
+    thresholds.push({ name: 'max-error-rate', limit: ctx.thresholds.maxErrorRate, actual: round(errorRate, 6), passed: errorRate <= ctx.thresholds.maxErrorRate })
+  }
+  if (ctx.thresholds.maxP99Ms !== undefined) {
+    thresholds.push({ name: 'max-p99', limit: ctx.thresholds.maxP99Ms, actual: corrected.p99, passed: corrected.p99 <= ctx.thresholds.maxP99Ms })
+  }
+  const problems = [...(ctx.problems ?? [])]
+  for (const w of r.workers) if (w.gaveUp) problems.push(`worker ${w.index} crashed ${w.restarts + 1} times and was given up`)
+  const passed = problems.length === 0 && thresholds.every((t) => t.passed)
+  const exitCode = ctx.interrupted !== null ? signalExitCode(ctx.interrupted) : passed ? 0 : 1
+  const report: Report = {
+    schema: REPORT_SCHEMA,
+    tool: 'notify-sender',
+    version: ctx.version,
+    command: ctx.command,
+    startedAt: r.startedAt.toISOString(),
+    durationMs: Math.round(r.durationMs),
+    settings: ctx.settings,
+    requests: {
+      started: c.Started,
+      completed: c.Completed,
+      ok: c.Status2xx,
+      errors: c.Errors,
+      timeouts: c.Timeouts,
+      retries: c.Retries,
+      late: c.Late,
+      dropped: c.Dropped,
+      starved: c.Starved,
+      rps: r.durationMs > 0 ? round((c.Completed * 1000) / r.durationMs, 1) : 0,
+      errorRate: round(errorRate, 6)
+    },
+    status: { '1xx': c.Status1xx, '2xx': c.Status2xx, '3xx': c.Status3xx, '4xx': c.Status4xx, '5xx': c.Status5xx, codes: r.merged.statusCodes },
+    errors: r.merged.errors,
+    latency: { corrected, raw: summarize(r.merged.raw), startLag: summarize(r.merged.lag) },
+    bytes: { sent: c.BytesSent, received: c.BytesReceived },
+    connections: { opened: c.ConnectionsOpened, protocols: r.merged.protocols },
+    perAddress: r.merged.perAddress,
+    workers: r.workers.map((w) => ({
+      index: w.index,
+      restarts: w.restarts,
+      gaveUp: w.gaveUp,
+      started: w.counters.Started,
+      completed: w.counters.Completed,
+      errors: w.counters.Errors
+    })),
+    histograms: {
+      corrected: encodeHistogram(r.merged.corrected),
+      raw: encodeHistogram(r.merged.raw),
+      startLag: encodeHistogram(r.merged.lag)
+    },
+    thresholds,
+    interrupted: ctx.interrupted,
+    passed,
+    exitCode,
+    problems
+  }
+  if (ctx.outcomes !== undefined) report.outcomes = ctx.outcomes
+  return report
+}
+
+function round (n: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(n * f) / f
+}

@@ -1,0 +1,93 @@
+// `load`: the plain load generator. Resolves options, runs the supervisor and builds the report.
+import { normalizeOptions } from '../config/normalize.js'
+import { DEFAULTS, parseWorkers, resolveEngine, resolveLoadJob, resolveOutput } from '../config/resolve.js'
+import type { RawOptions } from '../config/resolve.js'
+import { Supervisor } from '../engine/supervisor.js'
+import type { EngineOptions, LoadJob } from '../engine/options.js'
+import { createLogger } from '../log.js'
+import { buildReport } from '../report/report.js'
+import type { Report } from '../report/report.js'
+import { version } from '../version.js'
+import type { RunHandle, RunHooks } from './handle.js'
+
+/** Programmatic options of a load run: the CLI option names in camelCase, plus the URLs and worker count. */
+export interface LoadOptions extends Record<string, unknown> {
+  urls: string[]
+  workers?: number
+}
+
+/** A fully resolved load run (what the CLI builds from flags and the config file). */
+export interface ResolvedLoad {
+  engine: EngineOptions
+  job: LoadJob
+  raw: RawOptions
+}
+
+/** Validates and resolves load options; throws NS_ERR_INVALID_OPTION naming the offending option. */
+export function resolveLoad (raw: RawOptions, urls: readonly string[], workers: string | number | undefined): ResolvedLoad {
+  const w = parseWorkers(workers === undefined ? undefined : String(workers))
+  return { engine: resolveEngine(raw, 'load', w), job: resolveLoadJob(raw, urls), raw }
+}
+
+/** Starts a load run from programmatic options. */
+export function startLoad (options: LoadOptions, hooks: RunHooks = {}): RunHandle {
+  const { urls, workers, ...rest } = options
+  return startResolvedLoad(resolveLoad(normalizeOptions(rest, 'load'), urls, workers), hooks)
+}
+
+/** Runs a load test and resolves with its report. */
+export async function runLoad (options: LoadOptions, hooks: RunHooks = {}): Promise<Report> {
+  return await startLoad(options, hooks).done
+}
+
+/** Starts an already resolved load run. */
+export function startResolvedLoad (r: ResolvedLoad, hooks: RunHooks = {}): RunHandle {
+  const output = resolveOutput(r.raw)
+  const logger = hooks.logger ?? createLogger({ level: output.logLevel, pretty: false })
+  const supervisor = new Supervisor({
+    engine: r.engine,
+    job: r.job,
+    logger,
+    logLevel: output.logLevel,
+    prettyLogs: hooks.prettyLogs === true,
+    progressIntervalMs: hooks.progressIntervalMs ?? 1000,
+    onProgress: hooks.onProgress,
+    maxRestarts: DEFAULTS.maxRestarts,
+    crashWorker: hooks.crashWorker
+  })
+  let interrupted: NodeJS.Signals | null = null
+  const done = supervisor.run().then((result) => buildReport(result, {
+    command: 'load',
+    version,
+    settings: loadSettings(r),
+    thresholds: output.thresholds,
+    interrupted
+  }))
+  return {
+    done,
+    stop (signal: NodeJS.Signals = 'SIGINT') {
+      interrupted ??= signal
+      supervisor.stop(output.graceMs)
+    }
+  }
+}
+
+function loadSettings (r: ResolvedLoad): Record<string, unknown> {
+  const e = r.engine
+  return {
+    workers: e.workers,
+    http: e.http,
+    concurrency: e.concurrency,
+    connections: e.connections ?? null,
+    streams: e.streams,
+    pipelining: e.pipelining,
+    rate: e.rate ?? null,
+    stages: e.stages,
+    rampUpMs: e.rampUpMs,
+    durationMs: e.durationMs ?? null,
+    requests: e.requests ?? null,
+    timeoutMs: e.timeoutMs,
+    forceDns: e.forceDns,
+    targets: r.job.targets.map((t) => `${t.method} ${t.url}`)
+  }
+}

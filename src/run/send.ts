@@ -1,0 +1,229 @@
+// `send`: Web Push to a stream of subscriptions. Resolves options (VAPID keys, payload, input, output),
+// runs the supervisor with the feeder and reports per-line outcomes that reconcile with the input.
+import { join } from 'node:path'
+import { normalizeOptions } from '../config/normalize.js'
+import { DEFAULTS, inlineOrFile, parseWorkers, resolveEngine, resolveOutput } from '../config/resolve.js'
+import type { RawOptions } from '../config/resolve.js'
+import { InvalidOptionError, NotifySenderError } from '../errors.js'
+import { Supervisor } from '../engine/supervisor.js'
+import type { EngineOptions, SendJob, Urgency } from '../engine/options.js'
+import { createLogger } from '../log.js'
+import { buildReport } from '../report/report.js'
+import type { OutcomeCounts, Report } from '../report/report.js'
+import { version } from '../version.js'
+import { compileEndpointPolicy } from '../push/endpoint-policy.js'
+import { MAX_PLAINTEXT_BYTES } from '../push/encrypt.js'
+import { encodeBase64Url } from '../push/base64url.js'
+import { loadVapidKeys } from '../push/keys.js'
+import { openInput, readLines } from '../push/lines.js'
+import { SendFeeder } from '../push/feeder.js'
+import { OutcomeFiles } from '../push/outcome-files.js'
+import { writeReportFile } from '../report/write.js'
+import type { RunHandle, RunHooks } from './handle.js'
+
+/** Programmatic options of a send run: CLI option names in camelCase plus workers and the input. */
+export interface SendOptions extends Record<string, unknown> {
+  workers?: number
+  /** A file path, '-' for stdin, or NDJSON chunks from memory. */
+  subscriptions?: string | AsyncIterable<Buffer | string>
+}
+
+/** A resolved send run. */
+export interface ResolvedSend {
+  engine: EngineOptions
+  job: SendJob
+  raw: RawOptions
+  input: AsyncIterable<Buffer | string>
+  outDir: string | undefined
+  durationMs: number | undefined
+  warnings: string[]
+}
+
+const RETRIES = 3
+const MAX_RETRY_AFTER_MS = 5 * 60_000
+const TTL_SECONDS = 28 * 24 * 3600
+// Consecutive 401/403 from one origin that abort it: enough to ride out a few bad subscriptions.
+const AUTH_FAILURE_LIMIT = 20
+
+/** Validates and resolves everything a send needs before the first request (keys, payload, input). */
+export async function resolveSend (
+  raw: RawOptions,
+  workers: string | number | undefined,
+  input: AsyncIterable<Buffer | string> | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  stdin: NodeJS.ReadStream = process.stdin
+): Promise<ResolvedSend> {
+  const w = parseWorkers(workers === undefined ? undefined : String(workers))
+  const engine = resolveEngine(raw, 'send', w)
+  const payloadArg = raw.payload as string | undefined
+  if (payloadArg === undefined) throw new InvalidOptionError('--payload is required (it is the payload of every line that does not carry its own)')
+  const payload = inlineOrFile(payloadArg, 'payload')
+  if (payload.length > MAX_PLAINTEXT_BYTES) {
+    throw new NotifySenderError(`--payload is ${payload.length} bytes; Web Push (RFC 8291, one 4096-byte record) allows at most ${MAX_PLAINTEXT_BYTES}`, 'NS_ERR_PAYLOAD_TOO_LARGE')
+  }
+  const allowHosts = (raw.allowHost as string[] | undefined) ?? []
+  const allowPrivate = raw.allowPrivate === true
+  compileEndpointPolicy({ allowHosts, allowPrivate })
+  const keys = await loadVapidKeys({ file: raw.vapidKeys as string | undefined, env, subject: raw.subject as string | undefined })
+  let source = input
+  if (source === undefined) {
+    const path = raw.subscriptions as string | undefined
+    if (path === undefined && stdin.isTTY) {
+      throw new InvalidOptionError('no subscriptions: give --subscriptions <file> or pipe NDJSON on stdin')
+    }
+    source = await openInput(path ?? '-', stdin)
+  }
+  const job: SendJob = {
+    kind: 'send',
+    payload: payload.toString('utf8'),
+    vapid: { publicKey: encodeBase64Url(keys.publicKey), privateKey: encodeBase64Url(keys.privateKey), subject: keys.subject },
+    ttlSeconds: (raw.ttl as number | undefined) ?? TTL_SECONDS,
+    urgency: raw.urgency as Urgency | undefined,
+    topic: raw.topic as string | undefined,
+    retries: (raw.retries as number | undefined) ?? RETRIES,
+    allowHosts,
+    allowPrivate,
+    dryRun: raw.dryRun === true,
+    maxRetryAfterMs: (raw.maxRetryAfter as number | undefined) ?? MAX_RETRY_AFTER_MS,
+    authFailureLimit: AUTH_FAILURE_LIMIT
+  }
+  return {
+    // The duration of a send is enforced here, as a clean stop, not by the workers' schedule.
+    engine: { ...engine, durationMs: undefined, refusePrivateAddresses: !allowPrivate },
+    job,
+    raw,
+    input: source,
+    outDir: raw.out as string | undefined,
+    durationMs: engine.durationMs,
+    warnings: keys.warnings
+  }
+}
+
+/** Starts a send from programmatic options. */
+export function startSend (options: SendOptions, hooks: RunHooks = {}): RunHandle {
+  const { workers, subscriptions, ...rest } = options
+  const raw = normalizeOptions(typeof subscriptions === 'string' ? { ...rest, subscriptions } : rest, 'send')
+  const iterable = typeof subscriptions === 'string' ? undefined : subscriptions
+  let handle: RunHandle | null = null
+  let pendingStop: NodeJS.Signals | null = null
+  const done = resolveSend(raw, workers, iterable).then(async (r) => {
+    handle = startResolvedSend(r, hooks)
+    if (pendingStop !== null) handle.stop(pendingStop)
+    return await handle.done
+  })
+  return {
+    done,
+    stop (signal: NodeJS.Signals = 'SIGINT') {
+      if (handle === null) pendingStop = signal
+      else handle.stop(signal)
+    }
+  }
+}
+
+/** Sends and resolves with the report. */
+export async function runSend (options: SendOptions, hooks: RunHooks = {}): Promise<Report> {
+  return await startSend(options, hooks).done
+}
+
+/** Starts an already resolved send. */
+export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHandle {
+  const output = resolveOutput(r.raw)
+  const logger = hooks.logger ?? createLogger({ level: output.logLevel, pretty: false })
+  for (const w of r.warnings) logger.warn(w)
+  const files = r.outDir === undefined ? null : new OutcomeFiles(r.outDir)
+  const aborted = new Map<string, string>()
+  const feeder = new SendFeeder({
+    input: readLines(r.input),
+    files,
+    windowPerWorker: Math.max(2 * r.engine.concurrency, 256),
+    batchSize: 64,
+    logger
+  })
+  const supervisor = new Supervisor({
+    engine: r.engine,
+    job: r.job,
+    logger,
+    logLevel: output.logLevel,
+    prettyLogs: hooks.prettyLogs === true,
+    progressIntervalMs: hooks.progressIntervalMs ?? 1000,
+    onProgress: hooks.onProgress,
+    maxRestarts: DEFAULTS.maxRestarts,
+    feeder: {
+      start: (h) => { feeder.start(h) },
+      onWorkerReady: (w) => { feeder.onWorkerReady(w) },
+      onOutcomes: (w, o) => { feeder.onOutcomes(w, o) },
+      onWorkerLost: (w, p) => { feeder.onWorkerLost(w, p) },
+      onMessage: (w, msg) => {
+        if (msg.type === 'origin-abort') aborted.set(msg.origin, msg.reason)
+        feeder.onMessage(w, msg)
+      },
+      stop: () => { feeder.stop() }
+    },
+    crashWorker: hooks.crashWorker
+  })
+  let interrupted: NodeJS.Signals | null = null
+  let durationTimer: NodeJS.Timeout | undefined
+  if (r.durationMs !== undefined) {
+    durationTimer = setTimeout(() => {
+      logger.info({ durationMs: r.durationMs, line: feeder.lastLine }, 'duration reached: stopping after the in-flight messages')
+      supervisor.stop(output.graceMs)
+    }, r.durationMs)
+    durationTimer.unref()
+  }
+  const done = supervisor.run().finally(() => { clearTimeout(durationTimer) }).then(async (result) => {
+    await files?.close()
+    const c = feeder.counts
+    const problems: string[] = []
+    const settled = c.sent + c.expired + c.failed + c.invalid + c.dryRun + c.notAttempted + c.indeterminate
+    if (settled !== c.read) problems.push(`outcome counts do not reconcile: read ${c.read}, settled ${settled}`)
+    if (feeder.readError !== null) problems.push(`reading the subscriptions failed at line ${feeder.lastLine}: ${feeder.readError.message}`)
+    for (const [origin, reason] of aborted) problems.push(`push service ${origin} aborted: ${reason}`)
+    const attempted = c.sent + c.expired + c.failed
+    const report = buildReport(result, {
+      command: 'send',
+      version,
+      settings: sendSettings(r, feeder.inputComplete, feeder.lastLine),
+      thresholds: output.thresholds,
+      interrupted,
+      outcomes: { ...c } satisfies OutcomeCounts,
+      errorRate: attempted === 0 ? 0 : c.failed / attempted,
+      problems
+    })
+    if (r.outDir !== undefined) writeReportFile(join(r.outDir, 'report.json'), report)
+    return report
+  })
+  return {
+    done,
+    stop (signal: NodeJS.Signals = 'SIGINT') {
+      interrupted ??= signal
+      supervisor.stop(output.graceMs)
+    }
+  }
+}
+
+function sendSettings (r: ResolvedSend, inputComplete: boolean, lastLine: number): Record<string, unknown> {
+  const e = r.engine
+  const j = r.job
+  return {
+    workers: e.workers,
+    http: e.http,
+    concurrency: e.concurrency,
+    streams: e.streams,
+    rate: e.rate ?? null,
+    stages: e.stages,
+    rampUpMs: e.rampUpMs,
+    durationMs: r.durationMs ?? null,
+    forceDns: e.forceDns,
+    ttlSeconds: j.ttlSeconds,
+    urgency: j.urgency ?? null,
+    topic: j.topic ?? null,
+    retries: j.retries,
+    dryRun: j.dryRun,
+    payloadBytes: Buffer.byteLength(j.payload),
+    vapidSubject: j.vapid.subject,
+    vapidPublicKey: j.vapid.publicKey,
+    out: r.outDir ?? null,
+    inputComplete,
+    lastLine
+  }
+}
