@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createECDH, randomBytes } from 'node:crypto'
+import { createECDH, ECDH, randomBytes } from 'node:crypto'
 import fc from 'fast-check'
 import { decodeBase64Strict } from '../../src/push/base64url.js'
 import { compileEndpointPolicy } from '../../src/push/endpoint-policy.js'
@@ -204,4 +204,18 @@ test('property: strict base64 decoding round-trips both alphabets, with or witho
       assert.deepEqual(r.bytes, bytes)
     }
   }), RUNS)
+})
+
+test('property: isP256Point agrees with OpenSSL on fresh keys, bit flips and random points', () => {
+  const openssl = (k: Buffer): boolean => {
+    try { ECDH.convertKey(k, 'prime256v1'); return k.length === 65 && k[0] === 0x04 } catch { return false }
+  }
+  const flipped = fc.tuple(fc.integer({ min: 1, max: 64 }), fc.integer({ min: 0, max: 7 })).map(([at, bit]) => {
+    const k = createECDH('prime256v1').generateKeys()
+    k[at]! ^= 1 << bit
+    return k
+  })
+  const random = fc.uint8Array({ minLength: 64, maxLength: 64 }).map((a) => Buffer.concat([Buffer.from([4]), a]))
+  const fresh = fc.constant(null).map(() => createECDH('prime256v1').generateKeys())
+  fc.assert(fc.property(fc.oneof(flipped, random, fresh), (k) => { assert.equal(isP256Point(k), openssl(k)) }), RUNS)
 })
