@@ -140,7 +140,8 @@ export async function * readLines (
 /**
  * Opens the input: `'-'` is stdin, anything else a file read in 64 KiB chunks. The file is opened
  * before this resolves, so a missing or unreadable file fails (NS_ERR_INPUT) before anything is sent.
- * Read errors later on are rethrown as NS_ERR_INPUT too.
+ * Read errors later on are rethrown as NS_ERR_INPUT too. Iterate the result (breaking out early is
+ * fine): that is what closes the file.
  */
 export async function openInput (path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<AsyncIterable<Buffer>> {
   if (path === '-') return asBuffers(stdin, 'stdin')

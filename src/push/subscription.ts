@@ -40,8 +40,9 @@ const compiled = new WeakMap<EndpointPolicy, CompiledPolicy>()
  * Parses one NDJSON line in the browser's `PushSubscription.toJSON()` shape
  * (`{ endpoint, expirationTime?, keys: { p256dh, auth } }`, plus optional `payload` and metadata).
  * Checks run in a fixed order and the first failure is reported. Pass a policy built with
- * `compileEndpointPolicy`; a plain {@link EndpointPolicy} is compiled once and cached.
- * Never throws.
+ * `compileEndpointPolicy`; a plain {@link EndpointPolicy} is compiled on first use and cached (so
+ * do not mutate it afterwards, and expect InvalidOptionError there if its patterns are invalid).
+ * Never throws because of the line's content.
  */
 export function parseSubscriptionLine (text: string, policy: EndpointPolicy): ParseResult {
   let value: unknown
@@ -55,7 +56,7 @@ export function parseSubscriptionLine (text: string, policy: EndpointPolicy): Pa
   }
   const obj = value as Record<string, unknown>
 
-  const endpoint = obj['endpoint']
+  const endpoint = own(obj, 'endpoint')
   if (endpoint === undefined || endpoint === null || endpoint === '') return invalid('missing-endpoint', 'endpoint is missing')
   if (typeof endpoint !== 'string') return invalid('bad-endpoint', `endpoint is a ${describe(endpoint)}, expected a string`)
   let url: URL
@@ -67,9 +68,10 @@ export function parseSubscriptionLine (text: string, policy: EndpointPolicy): Pa
   const check = checkEndpoint(url, compilePolicy(policy))
   if (!check.ok) return invalid(check.reason, check.message)
 
-  const keys = obj['keys']
+  const keys = own(obj, 'keys')
   if (typeof keys !== 'object' || keys === null || Array.isArray(keys)) return invalid('missing-keys', 'keys is missing or not an object')
-  const { p256dh: p256dhText, auth: authText } = keys as Record<string, unknown>
+  const p256dhText = own(keys, 'p256dh')
+  const authText = own(keys, 'auth')
   if (p256dhText === undefined || p256dhText === null) return invalid('missing-keys', 'keys.p256dh is missing')
   if (authText === undefined || authText === null) return invalid('missing-keys', 'keys.auth is missing')
 
@@ -88,7 +90,7 @@ export function parseSubscriptionLine (text: string, policy: EndpointPolicy): Pa
 
   const sub: Subscription = { endpoint: url.href, origin: url.origin, p256dh, auth, meta: Object.create(null) as Record<string, unknown> }
 
-  const payload = obj['payload']
+  const payload = own(obj, 'payload')
   if (payload !== undefined) {
     if (typeof payload === 'string') {
       sub.payload = payload
@@ -110,6 +112,12 @@ export function parseSubscriptionLine (text: string, policy: EndpointPolicy): Pa
     sub.meta[key] = v
   }
   return { ok: true, sub }
+}
+
+// Reads only own properties: if some other code polluted Object.prototype, an inherited
+// "endpoint" or "p256dh" must not stand in for a missing one.
+function own (o: object, key: string): unknown {
+  return Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined
 }
 
 function invalid (reason: InvalidReason, message: string): ParseResult {

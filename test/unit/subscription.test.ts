@@ -192,3 +192,16 @@ test('isP256Point agrees with OpenSSL on generated keys and their corruptions', 
     assert.equal(isP256Point(bad), openssl)
   }
 })
+
+test('inherited properties never stand in for missing fields', () => {
+  const proto = Object.prototype as Record<string, unknown>
+  proto['endpoint'] = ENDPOINT
+  proto['p256dh'] = P256DH
+  try {
+    assert.equal(failure(JSON.stringify({ keys: { p256dh: P256DH, auth: AUTH } })).reason, 'missing-endpoint')
+    assert.equal(failure(line({}, { auth: AUTH })).reason, 'missing-keys')
+  } finally {
+    delete proto['endpoint']
+    delete proto['p256dh']
+  }
+})
