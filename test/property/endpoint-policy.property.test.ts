@@ -44,7 +44,7 @@ test('property: IPv4-mapped, NAT64 and 6to4 forms are judged like the IPv4 addre
 
 test('property: checkEndpoint never accepts a host outside the defaults and the user patterns', () => {
   const policy = compileEndpointPolicy({ allowHosts: ['push.example.org', '*.corp.example'] })
-  const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,10}[a-z0-9])?$/)
+  const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,10}[a-z0-9])?$/).filter((l) => !l.startsWith('xn--')) // URL refuses invalid punycode
   const host = fc.oneof(
     fc.array(label, { minLength: 1, maxLength: 4 }).map((l) => l.join('.')),
     fc.array(label, { minLength: 1, maxLength: 2 }).map((l) => `${l.join('.')}.corp.example`),
