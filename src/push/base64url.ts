@@ -8,15 +8,29 @@
 // The standard-base64 characters '+' and '/' are accepted on purpose: many backends store
 // subscription keys with btoa() instead of PushSubscription.toJSON(), web-push (the reference
 // Node library) decodes both alphabets, and '+'/'/' carry exactly the same 6 bits as '-'/'_', so
-// accepting them never changes which bytes a string stands for. Padding '=' is tolerated at the end
-// only, and only up to a multiple of 4 characters.
+// accepting them never changes which bytes a string stands for. Up to two '=' of padding are
+// tolerated at the end, and only when they complete a multiple of 4 characters. Non-zero unused
+// trailing bits are tolerated (RFC 4648 §3.5 leaves that to the decoder).
 
-const ALPHABET_RE = /^[A-Za-z0-9\-_+/]*$/
-const BAD_CHAR_RE = /[^A-Za-z0-9\-_+/]/
+/** Result of {@link decodeBase64Strict}: the bytes, or why the text is not base64. */
+export type Base64Result = { ok: true, bytes: Buffer } | { ok: false, why: string }
+
+const BAD_CHAR = /[^A-Za-z0-9_+/-]/
 
 /** Encodes bytes as unpadded base64url. */
 export function encodeBase64Url (buf: Uint8Array): string {
   return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('base64url')
+}
+
+/** Decodes base64url (or standard base64) strictly, returning why it failed instead of throwing. */
+export function decodeBase64Strict (text: string): Base64Result {
+  let end = text.length
+  while (end > 0 && end > text.length - 2 && text.charCodeAt(end - 1) === 0x3d /* = */) end--
+  const bad = BAD_CHAR.exec(end === text.length ? text : text.slice(0, end))
+  if (bad !== null) return { ok: false, why: `character at index ${bad.index} is outside the base64url alphabet` }
+  if (end % 4 === 1) return { ok: false, why: `a length of ${end} is impossible (truncated?)` }
+  if (end !== text.length && text.length % 4 !== 0) return { ok: false, why: "misplaced '=' padding" }
+  return { ok: true, bytes: Buffer.from(end === text.length ? text : text.slice(0, end), 'base64url') }
 }
 
 /**
@@ -25,19 +39,7 @@ export function encodeBase64Url (buf: Uint8Array): string {
  */
 export function decodeBase64Url (s: string, what: string): Buffer {
   if (typeof s !== 'string') throw new TypeError(`${what} is not valid base64url: expected a string, got ${typeof s}`)
-  let end = s.length
-  while (end > 0 && s.charCodeAt(end - 1) === 0x3d /* = */) end--
-  const padding = s.length - end
-  const body = padding === 0 ? s : s.slice(0, end)
-  if (!ALPHABET_RE.test(body)) {
-    const at = body.search(BAD_CHAR_RE)
-    throw new TypeError(`${what} is not valid base64url: character at index ${at} is outside the base64url alphabet`)
-  }
-  if (body.length % 4 === 1) {
-    throw new TypeError(`${what} is not valid base64url: a length of ${body.length} is impossible (truncated?)`)
-  }
-  if (padding > 0 && (padding > 2 || s.length % 4 !== 0)) {
-    throw new TypeError(`${what} is not valid base64url: misplaced '=' padding`)
-  }
-  return Buffer.from(body, 'base64url')
+  const r = decodeBase64Strict(s)
+  if (!r.ok) throw new TypeError(`${what} is not valid base64url: ${r.why}`)
+  return r.bytes
 }
