@@ -5,7 +5,9 @@ export default [
   {
     rules: {
       'n/prefer-node-protocol': 'error',
-      'n/no-process-exit': 'error'
+      'n/no-process-exit': 'error',
+      // `void promise` marks a deliberately un-awaited promise.
+      'no-void': ['error', { allowAsStatement: true }]
     }
   }
 ]

@@ -13,6 +13,7 @@ import { FLUSH_INTERVAL_MS, SNAPSHOT_INTERVAL_MS, Slot, stripe } from './protoco
 import type { FromWorker, ToWorker, WorkerInit, WorkItem } from './protocol.js'
 import { WorkerStats } from '../stats/worker-stats.js'
 import { LoadSource } from './load-source.js'
+import { isPrivateAddress } from '../push/private-address.js'
 
 /** What a job-specific source needs from the worker it runs in. */
 export interface WorkerContext {
@@ -49,7 +50,11 @@ const post = (msg: FromWorker): void => { port.postMessage(msg) }
 const resolver = new AddressResolver({
   forceDns: engine.forceDns,
   resolve: engine.resolve,
-  dnsServers: engine.dnsServers
+  dnsServers: engine.dnsServers,
+  // Checked on the resolved addresses at connect time, so DNS rebinding cannot get around it.
+  addressPolicy: engine.refusePrivateAddresses
+    ? (address) => isPrivateAddress(address) ? `${address} is a loopback, private or link-local address` : null
+    : undefined
 })
 
 function poolFor (origin: string): OriginPool {

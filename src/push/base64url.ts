@@ -27,7 +27,10 @@ export function decodeBase64Strict (text: string): Base64Result {
   let end = text.length
   while (end > 0 && end > text.length - 2 && text.charCodeAt(end - 1) === 0x3d /* = */) end--
   const bad = BAD_CHAR.exec(end === text.length ? text : text.slice(0, end))
-  if (bad !== null) return { ok: false, why: `character at index ${bad.index} is outside the base64url alphabet` }
+  if (bad !== null) {
+    const tailIsPadding = bad[0] === '=' && /^=+$/.test(text.slice(bad.index))
+    return { ok: false, why: tailIsPadding ? "misplaced '=' padding" : `character at index ${bad.index} is outside the base64url alphabet` }
+  }
   if (end % 4 === 1) return { ok: false, why: `a length of ${end} is impossible (truncated?)` }
   if (end !== text.length && text.length % 4 !== 0) return { ok: false, why: "misplaced '=' padding" }
   return { ok: true, bytes: Buffer.from(end === text.length ? text : text.slice(0, end), 'base64url') }

@@ -46,7 +46,7 @@ export class OutcomeFiles {
   /** Resolves once every file has flushed its buffer. */
   async drained (): Promise<void> {
     await Promise.all([...this.#streams.values()].filter((s) => s.writableNeedDrain).map(async (s) => {
-      await new Promise((resolve) => s.once('drain', resolve))
+      await new Promise<void>((resolve) => { s.once('drain', () => { resolve() }) })
     }))
   }
 
