@@ -121,7 +121,10 @@ export class Loop {
   #allowed: number
   #k = 0
   #backlog: number[] = []
+  // One timer per purpose so that one kind of wait never hides another.
   #timer: NodeJS.Timeout | null = null
+  #rampTimer: NodeJS.Timeout | null = null
+  #pauseTimer: NodeJS.Timeout | null = null
   #endTimer: NodeJS.Timeout | null = null
   #pauseUntil = 0
   #done!: () => void
@@ -157,9 +160,8 @@ export class Loop {
   stopScheduling (): void {
     if (this.#stopping) return
     this.#stopping = true
-    if (this.#timer !== null) clearTimeout(this.#timer)
-    if (this.#endTimer !== null) clearTimeout(this.#endTimer)
-    this.#timer = null
+    for (const t of [this.#timer, this.#rampTimer, this.#pauseTimer, this.#endTimer]) if (t !== null) clearTimeout(t)
+    this.#timer = this.#rampTimer = this.#pauseTimer = this.#endTimer = null
     if (this.#backlog.length > 0) {
       this.#stats.add(Slot.Dropped, this.#backlog.length)
       this.#backlog = []
@@ -177,12 +179,13 @@ export class Loop {
   }
 
   #rampTick (): void {
+    this.#rampTimer = null
     const { concurrency, rampUpMs, t0 } = this.#cfg
     if (rampUpMs > 0) {
       const elapsed = performance.now() - t0
       this.#allowed = Math.min(concurrency, Math.max(1, Math.ceil((concurrency * (elapsed + RAMP_TICK_MS)) / rampUpMs)))
       if (this.#allowed < concurrency && !this.#stopping) {
-        this.#timer = setTimeout(() => { this.#rampTick() }, RAMP_TICK_MS)
+        this.#rampTimer = setTimeout(() => { this.#rampTick() }, RAMP_TICK_MS)
       }
     }
     this.#pumpClosed()
@@ -192,9 +195,11 @@ export class Loop {
     if (this.#cfg.schedule !== undefined) return
     const now = performance.now()
     if (now < this.#pauseUntil) {
-      if (this.#timer === null && !this.#stopping) {
-        this.#timer = setTimeout(() => { this.#timer = null; this.#pumpClosed() }, this.#pauseUntil - now)
+      // Backing off after a connection failure; the timer resumes pumping (and notices a spent budget).
+      if (this.#pauseTimer === null && !this.#stopping) {
+        this.#pauseTimer = setTimeout(() => { this.#pauseTimer = null; this.#pumpClosed() }, this.#pauseUntil - now)
       }
+      this.#checkDone()
       return
     }
     while (!this.#stopping && this.inflight < this.#allowed) {
