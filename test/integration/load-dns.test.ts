@@ -70,10 +70,8 @@ test('without --force-dns a client pins to one address, like a normal client', a
 
 test('--resolve pins host:port to the given addresses (curl semantics)', async (t) => {
   const s = await setup(t)
-  const r = await runLoad({
-    urls: [s.url], workers: 1, http: 2, ca: s.ca, requests: 200, concurrency: 10, forceDns: true,
-    resolve: [`${NAME}:${s.server.port}:127.0.0.2,127.0.0.3`], logLevel: 'silent'
-  })
+  const resolve = [`${NAME}:${s.server.port}:127.0.0.2,127.0.0.3`]
+  const r = await runLoad({ urls: [s.url], workers: 1, http: 2, ca: s.ca, requests: 200, concurrency: 10, forceDns: true, resolve, logLevel: 'silent' })
   assert.equal(r.status['2xx'], 200)
   assert.deepEqual(Object.keys(r.perAddress).sort(), ['127.0.0.2', '127.0.0.3'])
   assert.equal(s.server.stats.byLocalAddress.get('127.0.0.1'), undefined)
