@@ -40,7 +40,8 @@ export function renderReport (r: Report): string {
     const o = r.outcomes
     row('outcomes', `read ${o.read}: sent ${o.sent}, expired ${o.expired}, failed ${o.failed}, invalid ${o.invalid}` +
       (o.dryRun > 0 ? `, dry-run ${o.dryRun}` : '') + (o.notAttempted > 0 ? `, not attempted ${o.notAttempted}` : '') +
-      (o.indeterminate > 0 ? `, indeterminate ${o.indeterminate}` : ''))
+      (o.indeterminate > 0 ? `, indeterminate ${o.indeterminate}` : '') +
+      (o.skipped > 0 ? `, already settled by an earlier run ${o.skipped}` : ''))
   }
   const st = r.status
   const codes = Object.entries(st.codes).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([c, n]) => `${c}:${n}`).join(' ')

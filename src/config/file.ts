@@ -20,7 +20,7 @@ export interface ConfigFile {
 }
 
 // Option values that name files: relative paths are relative to the config file, not to the cwd of cron.
-const PATH_KEYS: ReadonlySet<string> = new Set(['ca', 'report', 'urlsFile', 'subscriptions', 'vapidKeys', 'out'])
+const PATH_KEYS: ReadonlySet<string> = new Set(['ca', 'report', 'urlsFile', 'subscriptions', 'vapidKeys', 'out', 'state'])
 const AT_FILE_KEYS: ReadonlySet<string> = new Set(['body', 'payload'])
 // Never read from a file that may be committed to a repository: secrets come from a key file or the env.
 const SECRET_KEYS: ReadonlySet<string> = new Set(['privateKey', 'vapidPrivateKey', 'vapid'])

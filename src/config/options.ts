@@ -122,6 +122,8 @@ export const OPTIONS = {
   allowHost: { flags: '--allow-host <pattern>', description: 'also allow this endpoint host (push.example.com, *.example.com, *); allowed hosts may use http', commands: SEND, parse: repeat(hostPattern) },
   allowPrivate: { flags: '--allow-private', description: 'allow endpoints that resolve to loopback/private/link-local addresses', commands: SEND },
   dryRun: { flags: '--dry-run', description: 'validate and encrypt every message but send nothing', commands: SEND },
+  state: { flags: '--state <file>', description: 'resume state (needs --out); re-running the same command sends only what is not settled yet', commands: ['send'], parse: nonEmpty, defaultText: '<out>/state.json when --out is given' },
+  resendIndeterminate: { flags: '--resend-indeterminate', description: 'when resuming, send again the lines whose outcome is unknown (may duplicate)', commands: ['send'] },
   // simulate / demo
   port: { flags: '--port <n>', description: 'port to listen on (0 = any free port)', commands: ['simulate'], parse: parseNonNegativeInt, defaultText: '8443' },
   host: { flags: '--host <addr>', description: 'loopback address to listen on', commands: ['simulate'], parse: nonEmpty, defaultText: '127.0.0.1' },

@@ -7,6 +7,8 @@ import type { FromWorker, Outcome, OutcomeKind, WorkItem } from '../engine/proto
 import type { OutcomeCounts } from '../report/report.js'
 import type { LineRecord } from './lines.js'
 import type { OutcomeFiles } from './outcome-files.js'
+import { LineState } from './line-states.js'
+import type { ResumeState } from './resume.js'
 
 /** Settings of a {@link SendFeeder}. */
 export interface FeederOptions {
@@ -16,8 +18,12 @@ export interface FeederOptions {
   windowPerWorker: number
   batchSize: number
   logger: Logger
-  /** Called for every outcome (resume state, tests). */
+  /** Called for every outcome (tests). */
   onOutcome?: ((o: Outcome) => void) | undefined
+  /** Progress of earlier runs of the same send, and the journal of this one. */
+  state?: ResumeState | undefined
+  /** Send again the lines whose outcome is unknown (indeterminate) instead of skipping them. */
+  resendIndeterminate?: boolean | undefined
 }
 
 const COUNT_KEY: Record<OutcomeKind, keyof OutcomeCounts> = {
@@ -32,7 +38,7 @@ const COUNT_KEY: Record<OutcomeKind, keyof OutcomeCounts> = {
 
 /** Feeds subscription lines to workers and accounts for every one of them. */
 export class SendFeeder implements Feeder {
-  readonly counts: OutcomeCounts = { read: 0, sent: 0, expired: 0, failed: 0, invalid: 0, dryRun: 0, notAttempted: 0, indeterminate: 0 }
+  readonly counts: OutcomeCounts = { read: 0, sent: 0, expired: 0, failed: 0, invalid: 0, dryRun: 0, notAttempted: 0, indeterminate: 0, skipped: 0 }
   /** Line number of the last line read (for "stopped at line N"). */
   lastLine = 0
   inputComplete = false
@@ -64,6 +70,7 @@ export class SendFeeder implements Feeder {
       this.inputComplete = false
       this.#stopped = true
       this.#settlePending('not-attempted', 'input read error')
+      this.#opts.files?.flush()
       this.#maybeEnd()
     })
   }
@@ -83,6 +90,7 @@ export class SendFeeder implements Feeder {
       }
       this.#record(o)
     }
+    this.#opts.files?.flush()
     this.#dispatch()
     this.#maybeEnd()
   }
@@ -95,6 +103,7 @@ export class SendFeeder implements Feeder {
     if (this.#stopped) {
       // Interrupted and the worker is gone: whatever it held may or may not have reached the service.
       for (const it of items) this.#record({ lineNo: it.lineNo, kind: 'indeterminate', record: JSON.stringify({ line: it.lineNo, reason: 'worker ended during shutdown', attempts: it.attempts }) })
+      this.#opts.files?.flush()
       this.#maybeEnd()
       return
     }
@@ -112,6 +121,7 @@ export class SendFeeder implements Feeder {
     if (this.#stopped) return
     this.#stopped = true
     this.#settlePending('not-attempted', 'stopped before sending')
+    this.#opts.files?.flush()
     this.#wakeReader?.()
   }
 
@@ -121,18 +131,43 @@ export class SendFeeder implements Feeder {
       if (this.#stopped) break
       this.counts.read++
       this.lastLine = rec.lineNo
+      if (this.#alreadyHandled(rec.lineNo)) continue
       if ('error' in rec) {
         this.#record({ lineNo: rec.lineNo, kind: 'invalid', record: JSON.stringify({ line: rec.lineNo, reason: 'line-too-long', message: `line is longer than the limit (${rec.bytes} bytes seen)` }) })
         continue
       }
       this.#pending.push({ lineNo: rec.lineNo, text: rec.text, attempts: 0 })
-      if (this.#pending.length >= batchSize) this.#dispatch()
+      if (this.#pending.length >= batchSize) {
+        files?.flush()
+        this.#dispatch()
+      }
       while (!this.#stopped && this.#pending.length >= batchSize) await this.#waitForCredit()
-      if (files?.needsDrain === true && !this.#stopped) await files.drained()
     }
     if (!this.#stopped) this.inputComplete = true
+    files?.flush()
     this.#dispatch()
     this.#maybeEnd()
+  }
+
+  // Resume: a line an earlier run settled is skipped; one it left in flight is indeterminate.
+  #alreadyHandled (lineNo: number): boolean {
+    const state = this.#opts.state
+    if (state === undefined || !state.resumed) return false
+    const s = state.lines.get(lineNo)
+    if (s === LineState.New) return false
+    if (s === LineState.Done) {
+      this.counts.skipped++
+      return true
+    }
+    if (this.#opts.resendIndeterminate === true) return false
+    if (s === LineState.Indeterminate) {
+      this.counts.skipped++
+      return true
+    }
+    // Dispatched, never settled: the previous run was killed while this line was in flight.
+    state.lines.raise(lineNo, LineState.Indeterminate)
+    this.#record({ lineNo, kind: 'indeterminate', record: JSON.stringify({ line: lineNo, reason: 'in flight when an earlier run was killed; use --resend-indeterminate to send it again' }) })
+    return true
   }
 
   async #waitForCredit (): Promise<void> {
@@ -158,6 +193,7 @@ export class SendFeeder implements Feeder {
         if (room < Math.min(batchSize, this.#pending.length)) continue
         const batch = this.#pending.splice(0, Math.min(room, batchSize))
         for (const it of batch) out.set(it.lineNo, it)
+        this.#opts.state?.journal(batch.map((it) => it.lineNo))
         host.sendWork(w, batch)
         progressed = true
       }

@@ -1,6 +1,7 @@
 // Outcome files under --out: one NDJSON file per outcome kind, appended to (a resumed run adds to them).
-import { createWriteStream, mkdirSync } from 'node:fs'
-import type { WriteStream } from 'node:fs'
+// Appends are synchronous writes of whole batches: once a worker's outcome batch is handled, its records
+// are in the kernel's page cache and survive a kill -9, which is what resuming relies on.
+import { closeSync, fdatasync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { InvalidOptionError } from '../errors.js'
 import type { OutcomeKind } from '../engine/protocol.js'
@@ -16,11 +17,11 @@ export const OUTCOME_FILES: Record<OutcomeKind, string> = {
   indeterminate: 'indeterminate.ndjson'
 }
 
-/** Appends outcome records to per-kind files, exposing backpressure to the reader. */
+/** Appends outcome records to per-kind files. */
 export class OutcomeFiles {
   readonly dir: string
-  readonly #streams = new Map<OutcomeKind, WriteStream>()
-  #error: Error | null = null
+  readonly #fds = new Map<OutcomeKind, number>()
+  readonly #buffers = new Map<OutcomeKind, string[]>()
 
   constructor (dir: string) {
     try {
@@ -31,40 +32,68 @@ export class OutcomeFiles {
     this.dir = dir
   }
 
-  /** Appends one record; returns false when the file's buffer is full (wait for {@link drained}). */
-  write (kind: OutcomeKind, record: string): boolean {
-    if (this.#error !== null) throw this.#error
-    return this.#stream(kind).write(record + '\n')
-  }
-
-  /** True when a file's buffer is full and the reader should wait. */
-  get needsDrain (): boolean {
-    for (const s of this.#streams.values()) if (s.writableNeedDrain) return true
-    return false
-  }
-
-  /** Resolves once every file has flushed its buffer. */
-  async drained (): Promise<void> {
-    await Promise.all([...this.#streams.values()].filter((s) => s.writableNeedDrain).map(async (s) => {
-      await new Promise<void>((resolve) => { s.once('drain', () => { resolve() }) })
-    }))
-  }
-
-  /** Flushes and closes every file. */
-  async close (): Promise<void> {
-    await Promise.all([...this.#streams.values()].map(async (s) => {
-      await new Promise<void>((resolve, reject) => { s.end((err?: Error | null) => { if (err != null) reject(err); else resolve() }) })
-    }))
-    if (this.#error !== null) throw this.#error
-  }
-
-  #stream (kind: OutcomeKind): WriteStream {
-    let s = this.#streams.get(kind)
-    if (s === undefined) {
-      s = createWriteStream(join(this.dir, OUTCOME_FILES[kind]), { flags: 'a', highWaterMark: 256 * 1024 })
-      s.on('error', (err) => { this.#error ??= err })
-      this.#streams.set(kind, s)
+  /** Queues one record; call {@link flush} after a batch. */
+  write (kind: OutcomeKind, record: string): void {
+    let b = this.#buffers.get(kind)
+    if (b === undefined) {
+      b = []
+      this.#buffers.set(kind, b)
     }
-    return s
+    b.push(record)
   }
+
+  /** Writes every queued record (one write per file). */
+  flush (): void {
+    for (const [kind, records] of this.#buffers) {
+      if (records.length === 0) continue
+      writeAll(this.#fd(kind), records.join('\n') + '\n')
+      records.length = 0
+    }
+  }
+
+  /** Flushes to the disk itself (not only the page cache), for machine crashes. */
+  async sync (): Promise<void> {
+    this.flush()
+    await Promise.all([...this.#fds.values()].map(async (fd) => {
+      await new Promise<void>((resolve) => { fdatasync(fd, () => { resolve() }) })
+    }))
+  }
+
+  /** Flushes, syncs and closes every file. */
+  async close (): Promise<void> {
+    await this.sync()
+    for (const fd of this.#fds.values()) closeSync(fd)
+    this.#fds.clear()
+  }
+
+  #fd (kind: OutcomeKind): number {
+    let fd = this.#fds.get(kind)
+    if (fd === undefined) {
+      fd = openAppend(join(this.dir, OUTCOME_FILES[kind]))
+      this.#fds.set(kind, fd)
+    }
+    return fd
+  }
+}
+
+/**
+ * Opens a file for appending records. If a killed run left a partial last line, a newline is added
+ * first so that the torn record stays a line of its own (readers skip it) instead of swallowing ours.
+ */
+export function openAppend (path: string): number {
+  const fd = openSync(path, 'a+')
+  const size = fstatSync(fd).size
+  if (size > 0) {
+    const last = Buffer.alloc(1)
+    readSync(fd, last, 0, 1, size - 1)
+    if (last[0] !== 0x0a) writeAll(fd, '\n')
+  }
+  return fd
+}
+
+/** writeSync may write less than asked (large buffers, signals): loop until everything is out. */
+export function writeAll (fd: number, text: string): void {
+  const buf = Buffer.from(text, 'utf8')
+  let off = 0
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off)
 }

@@ -19,6 +19,8 @@ export interface ThresholdResult {
 /** Web Push outcome counts; `read` always equals the sum of the others. */
 export interface OutcomeCounts {
   read: number
+  /** Lines an earlier run of the same send already settled (resume). */
+  skipped: number
   sent: number
   expired: number
   failed: number

@@ -1,5 +1,6 @@
 // `send`: Web Push to a stream of subscriptions. Resolves options (VAPID keys, payload, input, output),
 // runs the supervisor with the feeder and reports per-line outcomes that reconcile with the input.
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { normalizeOptions } from '../config/normalize.js'
 import { DEFAULTS, inlineOrFile, parseWorkers, resolveEngine, resolveOutput } from '../config/resolve.js'
@@ -19,6 +20,8 @@ import { openInput, readLines } from '../push/lines.js'
 import { SendFeeder } from '../push/feeder.js'
 import { OutcomeFiles } from '../push/outcome-files.js'
 import { writeReportFile } from '../report/write.js'
+import { identifyInput, ResumeState, STATE_FILE } from '../push/resume.js'
+import type { InputIdentity } from '../push/resume.js'
 import type { RunHandle, RunHooks } from './handle.js'
 
 /** Programmatic options of a send run: CLI option names in camelCase plus workers and the input. */
@@ -35,6 +38,9 @@ export interface ResolvedSend {
   raw: RawOptions
   input: AsyncIterable<Buffer | string>
   outDir: string | undefined
+  /** Progress of earlier runs into the same --out, and this run's dispatch journal. */
+  state: ResumeState | undefined
+  resendIndeterminate: boolean
   durationMs: number | undefined
   warnings: string[]
 }
@@ -66,12 +72,17 @@ export async function resolveSend (
   compileEndpointPolicy({ allowHosts, allowPrivate })
   const keys = await loadVapidKeys({ file: raw.vapidKeys as string | undefined, env, subject: raw.subject as string | undefined })
   let source = input
+  const outDir = raw.out as string | undefined
+  const stateArg = raw.state as string | undefined
+  if (stateArg !== undefined && outDir === undefined) throw new InvalidOptionError('--state needs --out: the outcome files are the record of what was already sent')
+  let inputIdentity: InputIdentity | null = null
   if (source === undefined) {
     const path = raw.subscriptions as string | undefined
     if (path === undefined && stdin.isTTY) {
       throw new InvalidOptionError('no subscriptions: give --subscriptions <file> or pipe NDJSON on stdin')
     }
     source = await openInput(path ?? '-', stdin)
+    inputIdentity = identifyInput(path)
   }
   const job: SendJob = {
     kind: 'send',
@@ -93,10 +104,21 @@ export async function resolveSend (
     job,
     raw,
     input: source,
-    outDir: raw.out as string | undefined,
+    outDir,
+    state: outDir === undefined ? undefined : await openState(outDir, inputIdentity, stateArg),
+    resendIndeterminate: raw.resendIndeterminate === true,
     durationMs: engine.durationMs,
     warnings: keys.warnings
   }
+}
+
+async function openState (outDir: string, identity: InputIdentity | null, statePath: string | undefined): Promise<ResumeState> {
+  try {
+    mkdirSync(outDir, { recursive: true })
+  } catch (err) {
+    throw new InvalidOptionError(`--out: cannot create ${outDir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+  }
+  return await ResumeState.open(outDir, identity, statePath ?? join(outDir, STATE_FILE))
 }
 
 /** Starts a send from programmatic options. */
@@ -137,8 +159,11 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     files,
     windowPerWorker: Math.max(2 * r.engine.concurrency, 256),
     batchSize: 64,
-    logger
+    logger,
+    state: r.state,
+    resendIndeterminate: r.resendIndeterminate
   })
+  if (r.state?.resumed === true) logger.info({ out: r.outDir }, 'resuming: lines settled by earlier runs are skipped')
   const supervisor = new Supervisor({
     engine: r.engine,
     job: r.job,
@@ -170,11 +195,14 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     }, r.durationMs)
     durationTimer.unref()
   }
-  const done = supervisor.run().finally(() => { clearTimeout(durationTimer) }).then(async (result) => {
+  const done = supervisor.run().finally(() => {
+    clearTimeout(durationTimer)
+    r.state?.close()
+  }).then(async (result) => {
     await files?.close()
     const c = feeder.counts
     const problems: string[] = []
-    const settled = c.sent + c.expired + c.failed + c.invalid + c.dryRun + c.notAttempted + c.indeterminate
+    const settled = c.sent + c.expired + c.failed + c.invalid + c.dryRun + c.notAttempted + c.indeterminate + c.skipped
     if (settled !== c.read) problems.push(`outcome counts do not reconcile: read ${c.read}, settled ${settled}`)
     if (feeder.readError !== null) problems.push(`reading the subscriptions failed at line ${feeder.lastLine}: ${feeder.readError.message}`)
     for (const [origin, reason] of aborted) problems.push(`push service ${origin} aborted: ${reason}`)
