@@ -283,8 +283,13 @@ export class Loop {
     this.#stats.error(kind, err.message)
     if (isConnectionLevel(kind)) this.#pauseUntil = performance.now() + CONNECT_BACKOFF_MS
     this.source.failed(req.prepared, err, kind)
-    this.#next()
+    // undici 7 reports errors while it is still tearing a connection down (GOAWAY, reset) and asserts
+    // that its queue stays empty until it returns: dispatching synchronously from here crashes it with
+    // `assert(client[kSize] === 0)`. Start the next request once the current call stack unwinds.
+    queueMicrotask(this.#nextAfterError)
   }
+
+  readonly #nextAfterError = (): void => { this.#next() }
 
   #release (req: Inflight): void {
     this.inflight--

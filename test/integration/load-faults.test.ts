@@ -13,11 +13,15 @@ test('GOAWAY: the engine reconnects and counts the failed streams as goaway erro
   assert.equal(r.requests.completed, 300)
   assert.ok(server.stats.goaways >= 2, `goaways ${server.stats.goaways}`)
   assert.ok(server.stats.sessions >= 3, `sessions ${server.stats.sessions}`)
-  // Each failure has exactly one kind, and responses plus errors account for every request.
+  // Each failure has exactly one kind, and responses plus errors account for every request. Streams the
+  // client opened after the server's GOAWAY are refused by the server: they count as refused_stream.
   assert.equal(r.status['2xx'] + r.requests.errors, 300)
-  assert.equal(r.errors.goaway?.count ?? 0, r.requests.errors)
-  assert.ok(r.requests.errors > 0)
+  assert.equal((r.errors.goaway?.count ?? 0) + (r.errors.refused_stream?.count ?? 0), r.requests.errors)
+  assert.ok((r.errors.goaway?.count ?? 0) > 0)
   assert.ok(r.connections.opened >= server.stats.sessions)
+  // Regression: dispatching from inside undici's error callback during GOAWAY tripped its
+  // `assert(client[kSize] === 0)` and crashed the worker; the engine now defers the next request.
+  assert.equal(r.workers[0]?.restarts, 0)
 })
 
 test('REFUSED_STREAM: refused streams are counted as refused_stream and the connection is kept', async (t) => {
