@@ -72,8 +72,3 @@ export function throttled (retryAfterSeconds: number): SimResponse {
 export function serverError (message = 'injected server error'): SimResponse {
   return jsonError(500, 999, message)
 }
-
-/** The status a rejection reason is answered with (without the 415 override). */
-export function statusOf (reason: RejectReason): number {
-  return REJECTIONS[reason].status
-}
