@@ -9,6 +9,15 @@ import { MAX_TOKEN_TTL_SECONDS, vapidSubjectProblem } from './vapid.js'
 
 const MAX_VERIFIED_TOKENS = 1024
 const verifiedTokens = new Map<string, VerifiedVapid>()
+let signatureVerifications = 0
+
+/**
+ * Signature checks actually performed by this thread so far (cache hits excluded), so a caller can
+ * tell how well the cache works: read it before and after a (synchronous) verify call.
+ */
+export function vapidSignatureVerifications (): number {
+  return signatureVerifications
+}
 
 /** The Authorization header is not a valid VAPID token for this push service; the message names the failed check. */
 export class VapidVerificationError extends Error {
@@ -127,6 +136,7 @@ function verifyToken (header: string): VerifiedVapid {
     throw new VapidVerificationError(`JWT signature must be 64 bytes (raw r||s, not DER), got ${signature.length}`)
   }
   const { publicKey, key } = importPublicKey(k)
+  signatureVerifications++
   if (!verify('sha256', Buffer.from(`${h}.${c}`), { key, dsaEncoding: 'ieee-p1363' }, signature)) {
     throw new VapidVerificationError('JWT signature does not verify with the k= key')
   }

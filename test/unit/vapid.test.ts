@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { createPrivateKey } from 'node:crypto'
 import { SignJWT, importJWK, jwtVerify } from 'jose'
 import { VapidSigner, audienceOf, validateSubject } from '../../src/push/vapid.js'
-import { VapidVerificationError, verifyVapidAuthorization } from '../../src/push/vapid-verify.js'
+import { VapidVerificationError, vapidSignatureVerifications, verifyVapidAuthorization } from '../../src/push/vapid-verify.js'
 import { generateVapidKeys } from '../../src/push/keys.js'
 
 const AUD = 'https://push.example.net'
@@ -204,4 +204,19 @@ test('verifyVapidAuthorization rejects tampered tokens, foreign keys and malform
   expectRejected(await jwt({ exp, sub: subject }), AUD, NOW, /aud claim is missing/)
   const es384 = `vapid t=${Buffer.from('{"typ":"JWT","alg":"ES384"}').toString('base64url')}.${c}.${s}, k=${k}`
   expectRejected(es384, AUD, NOW, /alg must be ES256, got "ES384"/)
+})
+
+test('vapidSignatureVerifications counts real signature checks, not cache hits or pre-signature rejections', () => {
+  const header = newSigner().authorization('https://counter.example.net', NOW)
+  const before = vapidSignatureVerifications()
+  verifyVapidAuthorization(header, 'https://counter.example.net', NOW)
+  verifyVapidAuthorization(header, 'https://counter.example.net', NOW)
+  assert.equal(vapidSignatureVerifications() - before, 1, 'the second call is a cache hit')
+  const { t, k } = parse(header)
+  const s = t.split('.')[2] ?? ''
+  const tampered = `vapid t=${t.slice(0, -s.length)}${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}, k=${k}`
+  expectRejected(tampered, 'https://counter.example.net', NOW, /signature does not verify/)
+  expectRejected(tampered, 'https://counter.example.net', NOW, /signature does not verify/)
+  expectRejected('vapid t=a.b, k=x', 'https://counter.example.net', NOW, /3 segments/)
+  assert.equal(vapidSignatureVerifications() - before, 3, 'failed signatures are not cached, malformed headers never reach verify()')
 })
