@@ -14,6 +14,9 @@ import { resolveOutput } from '../config/resolve.js'
 import type { OutputSettings } from '../config/resolve.js'
 import { resolveLoad, startResolvedLoad } from '../run/load.js'
 import { resolveSend, startResolvedSend } from '../run/send.js'
+import { checkDemo, prepareDemo } from '../run/demo.js'
+import { startStandaloneSimulator } from '../run/simulate.js'
+import type { Report } from '../report/report.js'
 import type { RunHandle, RunHooks } from '../run/handle.js'
 import { InvalidOptionError } from '../errors.js'
 import { formatVapidKeysJson, generateVapidKeys } from '../push/keys.js'
@@ -30,7 +33,7 @@ function loggerFor (output: Pick<OutputSettings, 'logLevel'>): Logger {
 }
 
 /** Runs an engine command (load/send) to the end: progress, signals, report, exit code. */
-async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: OutputSettings, logger: Logger): Promise<void> {
+async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: OutputSettings, logger: Logger): Promise<Report> {
   const tty = process.stderr.isTTY
   const progress = createProgress({ tty, quiet: output.quiet, logger })
   const handle = start({ logger, onProgress: progress.onProgress, prettyLogs: tty })
@@ -57,6 +60,7 @@ async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: 
     if (output.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
     if (!output.quiet && (!output.json || tty)) process.stderr.write(renderReport(report))
     process.exitCode = report.exitCode
+    return report
   } finally {
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
@@ -88,6 +92,55 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       const logger = loggerFor(output)
       const resolved = await resolveSend(raw, parsed.args[0] ?? file?.workers, undefined)
       await runEngineCommand((hooks) => startResolvedSend(resolved, hooks), output, logger)
+      return
+    }
+    case 'demo': {
+      const raw = parsed.options
+      const output = resolveOutput(raw)
+      const logger = loggerFor(output)
+      const demo = await prepareDemo(raw, parsed.args[0])
+      logger.info({ simulator: demo.simulator.origin, out: demo.outDir }, 'demo: simulator started, sending')
+      try {
+        const check = await runEngineCommand((hooks) => startResolvedSend(demo.send, hooks), output, logger)
+        const result = checkDemo(check, demo.simulator.stats())
+        process.stderr.write(result.summary + '\n')
+        if (!result.consistent && process.exitCode === 0) process.exitCode = EXIT_FAILED
+      } finally {
+        await demo.simulator.close()
+      }
+      return
+    }
+    case 'simulate': {
+      const raw = parsed.options
+      const output = resolveOutput(raw)
+      const logger = loggerFor(output)
+      const sim = await startStandaloneSimulator(raw)
+      const info = {
+        origin: sim.simulator.origin,
+        ca: sim.caPath,
+        subscriptions: sim.subscriptionsPath,
+        count: sim.count,
+        stats: `${sim.simulator.origin}/__stats`,
+        send: `notify-sender send -s ${sim.subscriptionsPath} --ca ${sim.caPath} --allow-host ${new URL(sim.simulator.origin).host} --allow-private --vapid-keys <keys.json> -p <payload>`
+      }
+      process.stdout.write(JSON.stringify(info) + '\n')
+      logger.info(info, 'simulator listening; stop it with Ctrl-C')
+      const duration = raw.duration as number | undefined
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.removeListener('SIGINT', stop)
+          process.removeListener('SIGTERM', stop)
+          clearTimeout(timer)
+          resolve()
+        }
+        const timer = duration === undefined ? undefined : setTimeout(stop, duration)
+        process.on('SIGINT', stop)
+        process.on('SIGTERM', stop)
+      })
+      const stats = sim.simulator.stats()
+      await sim.simulator.close()
+      // The final counts are this command's result: stdout, one JSON line.
+      process.stdout.write(JSON.stringify({ stats }) + '\n')
       return
     }
     case 'keys': {
