@@ -21,6 +21,8 @@ interface OriginState {
 const RECOVER_EVERY_MS = 5000
 const RECOVER_FACTOR = 1.25
 const DEFAULT_PAUSE_MS = 1000
+const HALVE_EVERY_MS = 1000
+const MIN_LIMIT = 1
 
 /** Decides, per origin, whether a message may be sent now. */
 export class OriginLimiter {
@@ -67,12 +69,22 @@ export class OriginLimiter {
     const s = this.#state(origin, now)
     const pause = retryAfterMs ?? DEFAULT_PAUSE_MS
     s.pausedUntil = Math.max(s.pausedUntil, now + pause)
-    const seen = Math.max(s.windowCount, s.lastWindowCount, 2)
-    s.limit = Math.max(1, (s.limit ?? seen) / 2)
+    // The requests in flight when the service started refusing all come back 429 together: that is one
+    // signal, so the rate is halved at most once per HALVE_EVERY_MS.
+    if (s.limit === null || now - s.lastThrottleAt >= HALVE_EVERY_MS) {
+      s.limit = Math.max(MIN_LIMIT, (s.limit ?? this.#observedRate(s, now)) / 2)
+      s.lastThrottleAt = now
+    }
     s.tokens = 0
     s.tokensAt = s.pausedUntil
-    s.lastThrottleAt = now
     return s.pausedUntil
+  }
+
+  // Requests per second recently started to the origin: the last full second, or the current partial one
+  // scaled up (a 429 often arrives before the first window completes).
+  #observedRate (s: OriginState, now: number): number {
+    const partial = (s.windowCount * 1000) / Math.max(100, now - s.windowStart)
+    return Math.max(s.lastWindowCount, partial, 2 * MIN_LIMIT)
   }
 
   /** Another worker saw a 429 from `origin`: pause until the same instant. */
