@@ -12,7 +12,7 @@ export interface SelfSignedCertificateOptions {
   hosts?: string[]
   /** Days of validity from now (default 30); fractions are allowed. */
   days?: number
-  /** Subject and issuer common name (default `notify-sender self-signed`). */
+  /** Subject and issuer common name (default `notify-sender self-signed <random hex>`, unique per certificate). */
   commonName?: string
 }
 
@@ -82,7 +82,9 @@ function toPem (label: string, der: Buffer): string {
 export function generateSelfSignedCertificate (options: SelfSignedCertificateOptions = {}): SelfSignedCertificate {
   const days = options.days ?? 30
   if (!Number.isFinite(days) || days <= 0) throw new InvalidOptionError(`days must be a positive number, got ${days}`)
-  const commonName = options.commonName ?? 'notify-sender self-signed'
+  // A unique default name: OpenSSL finds a trust anchor by subject name, so two of these certificates in
+  // one CA bundle (a sender talking to two simulators) would otherwise shadow each other.
+  const commonName = options.commonName ?? `notify-sender self-signed ${randomBytes(6).toString('hex')}`
   if (commonName.length === 0 || commonName.length > 64) {
     throw new InvalidOptionError('commonName must be 1 to 64 characters (X.520 ub-common-name)')
   }
