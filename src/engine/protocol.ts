@@ -120,3 +120,5 @@ export type FromWorker =
   | { type: 'origin-abort', origin: string, reason: string }
   | { type: 'done', snapshot: WorkerSnapshot }
   | { type: 'fatal', error: SerializedError }
+  /** The thread hit an uncaught exception and is exiting (after flushing what it knew). */
+  | { type: 'crashing', error: SerializedError }

@@ -86,7 +86,8 @@ interface SlotState {
   worker: Worker | null
   incarnation: number
   restarts: number
-  state: 'starting' | 'running' | 'done' | 'gave-up'
+  /** `crashed`: the thread failed and is exiting; nothing may be sent to it any more. */
+  state: 'starting' | 'running' | 'crashed' | 'done' | 'gave-up'
   last: WorkerSnapshot | null
   retired: WorkerSnapshot[]
   retiredCounters: Float64Array
@@ -202,7 +203,7 @@ export class Supervisor {
   #host (): FeederHost {
     return {
       workers: this.#slots.length,
-      canReceive: (i) => this.#slots[i]?.state === 'running',
+      canReceive: (i) => this.#slots[i]?.state === 'running' && this.#slots[i]?.worker !== null,
       sendWork: (i, items) => { const s = this.#slots[i]; if (s !== undefined) this.#post(s, { type: 'work', items }) },
       endOfInput: (i) => { const s = this.#slots[i]; if (s !== undefined) this.#post(s, { type: 'end-of-input' }) },
       broadcast: (msg) => { for (const s of this.#slots) this.#post(s, msg) }
@@ -241,6 +242,8 @@ export class Supervisor {
         this.#onMessage(s, msg)
       })
       worker.on('error', (err) => {
+        // Between 'error' and 'exit' the thread is gone for good: stop feeding it.
+        if (s.state === 'running' || s.state === 'starting') s.state = 'crashed'
         s.errors.push({ name: err.name, code: (err as { code?: string }).code ?? 'NS_ERR_WORKER', message: err.message, stack: err.stack })
         this.#log.error({ worker: s.index, err }, 'worker crashed')
       })
@@ -263,6 +266,11 @@ export class Supervisor {
         break
       case 'outcomes':
         this.#opts.feeder?.onOutcomes(s.index, msg.outcomes)
+        break
+      case 'crashing':
+        if (s.state === 'running' || s.state === 'starting') s.state = 'crashed'
+        s.errors.push(msg.error)
+        this.#log.error({ worker: s.index, err: msg.error }, 'worker crashed')
         break
       case 'fatal':
         this.#fatal = deserializeError(msg.error)
@@ -289,6 +297,8 @@ export class Supervisor {
       return
     }
     this.#retire(s)
+    // Not 'running' any more: the lines re-queued below must go to live workers, not back to this slot.
+    s.state = 'crashed'
     if (s.restarts >= this.#opts.maxRestarts) {
       s.state = 'gave-up'
       this.#log.error({ worker: s.index, restarts: s.restarts, code }, 'worker keeps crashing; giving up on it')

@@ -178,6 +178,19 @@ function startLoop (epochMs: number): void {
   void loop.done.then(async () => { await finish(0) })
 }
 
+// An unexpected exception kills this thread. Before it goes, hand over the outcomes already known so the
+// supervisor re-queues only the lines that really are unsettled (fewer duplicate deliveries).
+process.on('uncaughtException', (err) => {
+  try {
+    source.finish?.()
+    post({ type: 'crashing', error: serializeError(err) })
+  } finally {
+    // In a worker thread this ends the thread only; the supervisor sees the exit and restarts it.
+    // eslint-disable-next-line n/no-process-exit
+    process.exit(1)
+  }
+})
+
 port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'start':
