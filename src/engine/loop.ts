@@ -177,6 +177,9 @@ export class Loop {
   }
 
   #rampTick (): void {
+    // This timer has fired: clear the handle, or #pumpClosed would take a stale handle for a pending timer
+    // and never schedule its wake-up after a connection-error pause.
+    this.#timer = null
     const { concurrency, rampUpMs, t0 } = this.#cfg
     if (rampUpMs > 0) {
       const elapsed = performance.now() - t0
@@ -195,6 +198,9 @@ export class Loop {
       if (this.#timer === null && !this.#stopping) {
         this.#timer = setTimeout(() => { this.#timer = null; this.#pumpClosed() }, this.#pauseUntil - now)
       }
+      // Already stopping (budget or duration reached) and this was the last request: nothing else will
+      // call #checkDone, so skipping it here would leave the run waiting forever.
+      this.#checkDone()
       return
     }
     while (!this.#stopping && this.inflight < this.#allowed) {
