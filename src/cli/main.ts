@@ -10,7 +10,7 @@ import { writeReportFile } from '../report/write.js'
 import { isUsageError } from '../errors.js'
 import { createLogger } from '../log.js'
 import { loadConfigFile, mergeOptions } from '../config/file.js'
-import { resolveOutput } from '../config/resolve.js'
+import { resolveOutput, splitLoadTargets } from '../config/resolve.js'
 import type { OutputSettings } from '../config/resolve.js'
 import { resolveLoad, startResolvedLoad } from '../run/load.js'
 import { resolveSend, startResolvedSend } from '../run/send.js'
@@ -63,18 +63,12 @@ async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: 
   }
 }
 
-function splitWorkers (targets: string[]): { urls: string[], workers: string | undefined } {
-  const last = targets.at(-1)
-  if (targets.length > 1 && last !== undefined && /^\d+$/.test(last)) return { urls: targets.slice(0, -1), workers: last }
-  return { urls: targets, workers: undefined }
-}
-
 async function dispatch (parsed: ParsedCommand): Promise<void> {
   switch (parsed.command) {
     case 'load': {
       const file = loadConfigFile(parsed.options.config as string | undefined, 'load')
       const raw = mergeOptions(file?.options, parsed.options)
-      const { urls, workers } = splitWorkers(parsed.args)
+      const { urls, workers } = splitLoadTargets(parsed.args)
       const resolved = resolveLoad(raw, urls.length > 0 ? urls : (file?.urls ?? []), workers ?? file?.workers)
       const output = resolveOutput(raw)
       const logger = loggerFor(output)

@@ -18,7 +18,8 @@ export type Action = (parsed: ParsedCommand) => Promise<void>
 
 const DESCRIPTIONS: Record<CommandName, { args: string, summary: string }> = {
   send: { args: '[workers]', summary: 'send Web Push notifications to NDJSON subscriptions (the default command)' },
-  load: { args: '<targets...>', summary: 'HTTP/1.1 + HTTP/2 load test: notify-sender load <url...> [workers]' },
+  // Optional: the URLs may come from --urls-file or the config file's "urls" (`notify-sender load 12`).
+  load: { args: '[targets...]', summary: 'HTTP/1.1 + HTTP/2 load test: notify-sender load <url...> [workers]' },
   keys: { args: '', summary: 'generate a VAPID key pair (JSON on stdout)' },
   simulate: { args: '', summary: 'run the local push-service simulator and write matching subscriptions' },
   demo: { args: '[workers]', summary: 'simulator + send, end to end, on loopback' }
