@@ -2,6 +2,7 @@
 // 0 ok, 1 run failed or threshold breached, 2 usage or configuration error, 128+signal interrupted.
 import { CommanderError } from 'commander'
 import type { Logger } from 'pino'
+import { EXIT } from './exit-codes.js'
 import { buildProgram } from './program.js'
 import type { ParsedCommand } from './program.js'
 import { createProgress } from './progress.js'
@@ -19,8 +20,6 @@ import { InvalidOptionError } from '../errors.js'
 import { formatVapidKeysJson, generateVapidKeys } from '../push/keys.js'
 import { validateSubject } from '../push/vapid.js'
 
-const EXIT_USAGE = 2
-const EXIT_FAILED = 1
 // If something (a stuck socket, a third-party timer) keeps the loop alive after the report is written,
 // a cron job must still end: this is the only place the process is exited explicitly.
 const EXIT_WATCHDOG_MS = 10_000
@@ -103,12 +102,12 @@ async function main (): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander already printed its message; help and version are successful exits.
-      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : EXIT_USAGE
+      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT.ok : EXIT.usage
       return
     }
     const code = (err as { code?: string }).code
     process.stderr.write(`notify-sender: ${(err as Error).message}${code !== undefined ? ` [${code}]` : ''}\n`)
-    process.exitCode = isUsageError(err) ? EXIT_USAGE : EXIT_FAILED
+    process.exitCode = isUsageError(err) ? EXIT.usage : EXIT.failed
   }
 }
 
