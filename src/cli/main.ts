@@ -2,6 +2,7 @@
 // 0 ok, 1 run failed or threshold breached, 2 usage or configuration error, 128+signal interrupted.
 import { CommanderError } from 'commander'
 import type { Logger } from 'pino'
+import { EXIT } from './exit-codes.js'
 import { buildProgram } from './program.js'
 import type { ParsedCommand } from './program.js'
 import { createProgress } from './progress.js'
@@ -10,7 +11,7 @@ import { writeReportFile } from '../report/write.js'
 import { isUsageError } from '../errors.js'
 import { createLogger } from '../log.js'
 import { loadConfigFile, mergeOptions } from '../config/file.js'
-import { resolveOutput } from '../config/resolve.js'
+import { resolveOutput, splitLoadTargets } from '../config/resolve.js'
 import type { OutputSettings } from '../config/resolve.js'
 import { resolveLoad, startResolvedLoad } from '../run/load.js'
 import { resolveSend, startResolvedSend } from '../run/send.js'
@@ -22,8 +23,6 @@ import { InvalidOptionError } from '../errors.js'
 import { formatVapidKeysJson, generateVapidKeys } from '../push/keys.js'
 import { validateSubject } from '../push/vapid.js'
 
-const EXIT_USAGE = 2
-const EXIT_FAILED = 1
 // If something (a stuck socket, a third-party timer) keeps the loop alive after the report is written,
 // a cron job must still end: this is the only place the process is exited explicitly.
 const EXIT_WATCHDOG_MS = 10_000
@@ -67,18 +66,12 @@ async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: 
   }
 }
 
-function splitWorkers (targets: string[]): { urls: string[], workers: string | undefined } {
-  const last = targets.at(-1)
-  if (targets.length > 1 && last !== undefined && /^\d+$/.test(last)) return { urls: targets.slice(0, -1), workers: last }
-  return { urls: targets, workers: undefined }
-}
-
 async function dispatch (parsed: ParsedCommand): Promise<void> {
   switch (parsed.command) {
     case 'load': {
       const file = loadConfigFile(parsed.options.config as string | undefined, 'load')
       const raw = mergeOptions(file?.options, parsed.options)
-      const { urls, workers } = splitWorkers(parsed.args)
+      const { urls, workers } = splitLoadTargets(parsed.args)
       const resolved = resolveLoad(raw, urls.length > 0 ? urls : (file?.urls ?? []), workers ?? file?.workers)
       const output = resolveOutput(raw)
       const logger = loggerFor(output)
@@ -104,7 +97,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
         const check = await runEngineCommand((hooks) => startResolvedSend(demo.send, hooks), output, logger)
         const result = checkDemo(check, demo.simulator.stats())
         process.stderr.write(result.summary + '\n')
-        if (!result.consistent && process.exitCode === 0) process.exitCode = EXIT_FAILED
+        if (!result.consistent && process.exitCode === 0) process.exitCode = EXIT.failed
       } finally {
         await demo.simulator.close()
       }
@@ -162,12 +155,12 @@ async function main (): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander already printed its message; help and version are successful exits.
-      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : EXIT_USAGE
+      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT.ok : EXIT.usage
       return
     }
     const code = (err as { code?: string }).code
     process.stderr.write(`notify-sender: ${(err as Error).message}${code !== undefined ? ` [${code}]` : ''}\n`)
-    process.exitCode = isUsageError(err) ? EXIT_USAGE : EXIT_FAILED
+    process.exitCode = isUsageError(err) ? EXIT.usage : EXIT.failed
   }
 }
 

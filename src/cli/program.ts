@@ -16,9 +16,11 @@ export interface ParsedCommand {
 /** Runs a parsed command; resolves when the command's work is finished. */
 export type Action = (parsed: ParsedCommand) => Promise<void>
 
-const DESCRIPTIONS: Record<CommandName, { args: string, summary: string }> = {
+/** Positional arguments and one-line summary of each command (help and the README). */
+export const COMMANDS: Readonly<Record<CommandName, { args: string, summary: string }>> = {
   send: { args: '[workers]', summary: 'send Web Push notifications to NDJSON subscriptions (the default command)' },
-  load: { args: '<targets...>', summary: 'HTTP/1.1 + HTTP/2 load test: notify-sender load <url...> [workers]' },
+  // Optional: the URLs may come from --urls-file or the config file's "urls" (`notify-sender load 12`).
+  load: { args: '[targets...]', summary: 'HTTP/1.1 + HTTP/2 load test: notify-sender load <url...> [workers]' },
   keys: { args: '', summary: 'generate a VAPID key pair (JSON on stdout)' },
   simulate: { args: '', summary: 'run the local push-service simulator and write matching subscriptions' },
   demo: { args: '[workers]', summary: 'simulator + send, end to end, on loopback' }
@@ -40,7 +42,7 @@ export function buildProgram (action: Action, io: { out: (s: string) => void, er
     .addHelpText('after', '\nExit codes: 0 ok, 1 run failed or threshold breached, 2 usage or configuration error, 128+signal interrupted.')
 
   for (const name of ORDER) {
-    const d = DESCRIPTIONS[name]
+    const d = COMMANDS[name]
     const cmd = new Command(name).description(d.summary).exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err })
     if (d.args !== '') cmd.argument(d.args)
     const attrs: Array<[OptionKey, string]> = []

@@ -63,12 +63,18 @@ export function loadConfigFile (explicit: string | undefined, command: CommandNa
     if (spec?.inConfig === false) throw new ConfigError(`${path}: "${key}" is a command-line-only option`)
     entries[key] = relocate(key, value, base)
   }
-  try {
-    return { path, options: normalizeOptions(entries, command, 'config key'), workers, urls }
-  } catch (err) {
-    if (err instanceof NotifySenderError) throw new ConfigError(`${path}: ${err.message}`, { cause: err })
-    throw err
+  const options: RawOptions = {}
+  // One key at a time so the error can name the key as written in the file, not only its command-line flag.
+  for (const [key, value] of Object.entries(entries)) {
+    try {
+      Object.assign(options, normalizeOptions({ [key]: value }, command, 'config key'))
+    } catch (err) {
+      if (!(err instanceof NotifySenderError)) throw err
+      const named = err.message.includes(JSON.stringify(key)) ? '' : `${JSON.stringify(key)}: `
+      throw new ConfigError(`${path}: ${named}${err.message}`, { cause: err })
+    }
   }
+  return { path, options, workers, urls }
 }
 
 function relocate (key: string, value: unknown, base: string): unknown {

@@ -1,7 +1,8 @@
 // Turns parsed option values (command line merged over the config file) into the engine's resolved
 // options: applies defaults, reads referenced files eagerly and rejects contradictory combinations
 // before anything is sent.
-import { readFileSync } from 'node:fs'
+import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs'
+import { dirname, resolve as resolvePath } from 'node:path'
 import { availableParallelism } from 'node:os'
 import { InvalidOptionError } from '../errors.js'
 import { parseUrl } from './parse.js'
@@ -69,6 +70,15 @@ export function parseWorkers (value: string | undefined): number {
   return n
 }
 
+/** Splits `load` positionals into URLs and the trailing worker count (`load <url...> [workers]`). */
+export function splitLoadTargets (targets: readonly string[]): { urls: string[], workers: string | undefined } {
+  const last = targets.at(-1)
+  // A bare number is never a URL, so it is the worker count even on its own (`load 12` with the URLs in
+  // the config file).
+  if (last !== undefined && /^\d+$/.test(last)) return { urls: targets.slice(0, -1), workers: last }
+  return { urls: [...targets], workers: undefined }
+}
+
 /** Resolves the engine settings common to load and send. */
 export function resolveEngine (raw: RawOptions, command: 'load' | 'send', workers: number): EngineOptions {
   const rate = get<number>(raw, 'rate')
@@ -122,11 +132,29 @@ function readPem (path: string): string {
   return pem
 }
 
+// The report is written when the run ends: an unwritable path must fail now, as a usage error, not after
+// a long run whose report would then be lost.
+function writableReportPath (path: string | undefined): string | undefined {
+  if (path === undefined) return undefined
+  const dir = dirname(resolvePath(path))
+  try {
+    accessSync(dir, fsConstants.W_OK)
+  } catch (err) {
+    throw new InvalidOptionError(`--report: cannot write ${path}: directory ${dir} ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+  }
+  let isDir = false
+  try {
+    isDir = statSync(path).isDirectory()
+  } catch {}
+  if (isDir) throw new InvalidOptionError(`--report: ${path} is a directory`)
+  return path
+}
+
 /** Resolves output settings and thresholds. */
 export function resolveOutput (raw: RawOptions): OutputSettings {
   return {
     json: get<boolean>(raw, 'json') === true,
-    reportFile: get<string>(raw, 'report'),
+    reportFile: writableReportPath(get<string>(raw, 'report')),
     quiet: get<boolean>(raw, 'quiet') === true,
     logLevel: get<string>(raw, 'logLevel') ?? DEFAULTS.logLevel,
     graceMs: get<number>(raw, 'grace') ?? DEFAULTS.graceMs,
@@ -144,7 +172,7 @@ export function resolveLoadJob (raw: RawOptions, urls: readonly string[]): LoadJ
       if (t !== '' && !t.startsWith('#')) all.push(t)
     }
   }
-  if (all.length === 0) throw new InvalidOptionError('load needs at least one URL (positional or --urls-file)')
+  if (all.length === 0) throw new InvalidOptionError('load needs at least one URL (positional, --urls-file or "urls" in the config file)')
   const bodyArg = get<string>(raw, 'body')
   const body = bodyArg === undefined ? undefined : inlineOrFile(bodyArg, 'body')
   const method = get<string>(raw, 'method') ?? (body === undefined ? 'GET' : 'POST')

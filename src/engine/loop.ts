@@ -199,6 +199,8 @@ export class Loop {
       if (this.#pauseTimer === null && !this.#stopping) {
         this.#pauseTimer = setTimeout(() => { this.#pauseTimer = null; this.#pumpClosed() }, this.#pauseUntil - now)
       }
+      // Already stopping (budget or duration reached) and this was the last request: nothing else will
+      // call #checkDone, so skipping it here would leave the run waiting forever.
       this.#checkDone()
       return
     }

@@ -44,6 +44,9 @@ const stats = new WorkerStats(stripe(init.sab, init.workerIndex))
 const { engine } = init
 const pools = new Map<string, OriginPool>()
 let postedDone = false
+// Set by 'stop'. A stop can arrive while the supervisor is still starting the workers, with 'start' right
+// behind it: starting the loop then would send requests after the interrupt that no report ever counts.
+let stopped = false
 
 const post = (msg: FromWorker): void => { port.postMessage(msg) }
 
@@ -194,7 +197,7 @@ process.on('uncaughtException', (err) => {
 port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'start':
-      startLoop(msg.epochMs)
+      if (!stopped) startLoop(msg.epochMs)
       break
     case 'work':
       source.addWork?.(msg.items)
@@ -209,6 +212,7 @@ port.on('message', (msg: ToWorker) => {
       source.abortOrigin?.(msg.origin, msg.reason)
       break
     case 'stop':
+      stopped = true
       source.stop?.()
       loop?.stopScheduling()
       void finish(msg.graceMs)

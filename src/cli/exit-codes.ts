@@ -1,0 +1,33 @@
+// The exit codes of the CLI in one place: main.ts sets them, the README's table is generated from
+// EXIT_CODE_DOCS, and the end-to-end tests check that each documented code is what the CLI returns.
+import { signalExitCode } from '../report/report.js'
+
+/** Exit codes by meaning. */
+export const EXIT = Object.freeze({
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  sigint: signalExitCode('SIGINT'),
+  sigterm: signalExitCode('SIGTERM')
+})
+
+/** One documented exit code. */
+export interface ExitCodeDoc {
+  code: number
+  meaning: string
+}
+
+/** Every exit code the CLI documents, in README order. */
+export const EXIT_CODE_DOCS: readonly ExitCodeDoc[] = [
+  { code: EXIT.ok, meaning: 'success: the run finished and every threshold passed (also `keys` and `--help`); failed requests alone do not fail a run, `--max-error-rate` does' },
+  { code: EXIT.failed, meaning: 'the run failed: a threshold (`--max-error-rate`, `--max-p99`) was breached, a push service was aborted, a worker gave up, or an unexpected error occurred' },
+  { code: EXIT.usage, meaning: 'usage or configuration error (invalid or conflicting options, unknown option, missing argument, unreadable file, bad `notify-sender.config.json`); nothing was sent' },
+  { code: EXIT.sigint, meaning: 'interrupted by SIGINT (128 + 2), once in-flight requests finished (at most `--grace`) and the report was written' },
+  { code: EXIT.sigterm, meaning: 'interrupted by SIGTERM (128 + 15), likewise' }
+]
+
+/** The README's exit-code table. */
+export function renderExitCodesMarkdown (): string {
+  const rows = EXIT_CODE_DOCS.map((d) => `| ${d.code} | ${d.meaning} |`)
+  return ['| code | meaning |', '| --- | --- |', ...rows].join('\n') + '\n'
+}
