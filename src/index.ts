@@ -1,0 +1,18 @@
+// notify-sender's public API. Everything else is internal; package.json `exports` only exposes this file.
+
+export { runLoad, startLoad } from './run/load.js'
+export type { LoadOptions } from './run/load.js'
+export { runSend, startSend } from './run/send.js'
+export type { SendOptions } from './run/send.js'
+export type { RunHandle, RunHooks } from './run/handle.js'
+export type { ProgressSample } from './engine/supervisor.js'
+export type { Report, OutcomeCounts, ThresholdResult } from './report/report.js'
+export { startSimulator } from './sim/simulator.js'
+export type { Simulator, SimulatorOptions, SimulatorStats, Delivery } from './sim/simulator.js'
+export { generateVapidKeys } from './push/keys.js'
+export type { VapidKeyStrings } from './push/keys.js'
+export { encryptPayload, MAX_PLAINTEXT_BYTES } from './push/encrypt.js'
+export { VapidSigner } from './push/vapid.js'
+export { mergeEncoded as mergeHistograms, summarize as summarizeHistogram } from './stats/histogram.js'
+export { NotifySenderError, InvalidOptionError, ConfigError, SecretError, isUsageError } from './errors.js'
+export type { ErrorCode } from './errors.js'
