@@ -24,6 +24,8 @@ export interface FeederOptions {
   state?: ResumeState | undefined
   /** Send again the lines whose outcome is unknown (indeterminate) instead of skipping them. */
   resendIndeterminate?: boolean | undefined
+  /** A worker aborted a push service (consecutive 401/403); the run reports it. */
+  onOriginAbort?: ((origin: string, reason: string) => void) | undefined
 }
 
 const COUNT_KEY: Record<OutcomeKind, keyof OutcomeCounts> = {
@@ -114,7 +116,10 @@ export class SendFeeder implements Feeder {
 
   onMessage (_worker: number, msg: FromWorker): void {
     if (msg.type === 'origin-throttle') this.#host?.broadcast({ type: 'origin-pause', origin: msg.origin, untilMs: msg.untilMs })
-    else if (msg.type === 'origin-abort') this.#host?.broadcast({ type: 'origin-abort', origin: msg.origin, reason: msg.reason })
+    else if (msg.type === 'origin-abort') {
+      this.#opts.onOriginAbort?.(msg.origin, msg.reason)
+      this.#host?.broadcast({ type: 'origin-abort', origin: msg.origin, reason: msg.reason })
+    }
   }
 
   stop (): void {

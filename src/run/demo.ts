@@ -7,6 +7,7 @@ import { startSimulator } from '../sim/simulator.js'
 import type { Simulator, SimulatorStats } from '../sim/simulator.js'
 import { formatVapidKeysJson, generateVapidKeys } from '../push/keys.js'
 import { resolveSend } from './send.js'
+import { faultsFromOptions } from './simulate.js'
 import type { ResolvedSend } from './send.js'
 import type { RawOptions } from '../config/resolve.js'
 import type { Report } from '../report/report.js'
@@ -36,14 +37,7 @@ export async function prepareDemo (raw: RawOptions, workers: string | undefined)
   const simulator = await startSimulator({
     subscriptions: count,
     slowMs: 200,
-    faults: {
-      expired: raw.fault410 as number | undefined ?? 0,
-      throttle: raw.fault429 as number | undefined ?? 0,
-      serverError: raw.fault500 as number | undefined ?? 0,
-      slow: raw.faultSlow as number | undefined ?? 0,
-      reset: raw.faultReset as number | undefined ?? 0,
-      goaway: raw.faultGoaway as number | undefined ?? 0
-    }
+    faults: faultsFromOptions(raw)
   })
   try {
     const caPath = join(outDir, 'simulator-ca.pem')

@@ -1,7 +1,12 @@
 // The handle every run returns: a promise of the report plus a way to interrupt the run cleanly.
 import type { Logger } from 'pino'
-import type { ProgressSample } from '../engine/supervisor.js'
+import { Supervisor } from '../engine/supervisor.js'
+import type { Feeder, ProgressSample } from '../engine/supervisor.js'
+import type { EngineOptions, JobSpec } from '../engine/options.js'
+import type { OutputSettings } from '../config/resolve.js'
+import { DEFAULTS } from '../config/resolve.js'
 import type { Report } from '../report/report.js'
+import { createLogger } from '../log.js'
 
 /** A run in progress. */
 export interface RunHandle {
@@ -20,4 +25,22 @@ export interface RunHooks {
   prettyLogs?: boolean | undefined
   /** Test hook: worker `worker` throws after `after` completed requests. */
   crashWorker?: { worker: number, after: number } | undefined
+}
+
+/** The supervisor of a run and the logger it reports to, wired from the run's settings and hooks. */
+export function createSupervisor (engine: EngineOptions, job: JobSpec, output: OutputSettings, hooks: RunHooks, feeder?: Feeder): { supervisor: Supervisor, logger: Logger } {
+  const logger = hooks.logger ?? createLogger({ level: output.logLevel, pretty: false })
+  const supervisor = new Supervisor({
+    engine,
+    job,
+    logger,
+    logLevel: output.logLevel,
+    prettyLogs: hooks.prettyLogs === true,
+    progressIntervalMs: hooks.progressIntervalMs ?? 1000,
+    onProgress: hooks.onProgress,
+    maxRestarts: DEFAULTS.maxRestarts,
+    feeder,
+    crashWorker: hooks.crashWorker
+  })
+  return { supervisor, logger }
 }

@@ -1,13 +1,12 @@
 // `load`: the plain load generator. Resolves options, runs the supervisor and builds the report.
 import { normalizeOptions } from '../config/normalize.js'
-import { DEFAULTS, parseWorkers, resolveEngine, resolveLoadJob, resolveOutput } from '../config/resolve.js'
+import { parseWorkers, resolveEngine, resolveLoadJob, resolveOutput } from '../config/resolve.js'
 import type { RawOptions } from '../config/resolve.js'
-import { Supervisor } from '../engine/supervisor.js'
 import type { EngineOptions, LoadJob } from '../engine/options.js'
-import { createLogger } from '../log.js'
 import { buildReport } from '../report/report.js'
 import type { Report } from '../report/report.js'
 import { version } from '../version.js'
+import { createSupervisor } from './handle.js'
 import type { RunHandle, RunHooks } from './handle.js'
 
 /** Programmatic options of a load run: the CLI option names in camelCase, plus the URLs and worker count. */
@@ -43,18 +42,7 @@ export async function runLoad (options: LoadOptions, hooks: RunHooks = {}): Prom
 /** Starts an already resolved load run. */
 export function startResolvedLoad (r: ResolvedLoad, hooks: RunHooks = {}): RunHandle {
   const output = resolveOutput(r.raw)
-  const logger = hooks.logger ?? createLogger({ level: output.logLevel, pretty: false })
-  const supervisor = new Supervisor({
-    engine: r.engine,
-    job: r.job,
-    logger,
-    logLevel: output.logLevel,
-    prettyLogs: hooks.prettyLogs === true,
-    progressIntervalMs: hooks.progressIntervalMs ?? 1000,
-    onProgress: hooks.onProgress,
-    maxRestarts: DEFAULTS.maxRestarts,
-    crashWorker: hooks.crashWorker
-  })
+  const { supervisor } = createSupervisor(r.engine, r.job, output, hooks)
   let interrupted: NodeJS.Signals | null = null
   const done = supervisor.run().then((result) => buildReport(result, {
     command: 'load',

@@ -3,10 +3,9 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { normalizeOptions } from '../config/normalize.js'
-import { DEFAULTS, inlineOrFile, parseWorkers, resolveEngine, resolveOutput } from '../config/resolve.js'
+import { inlineOrFile, parseWorkers, resolveEngine, resolveOutput } from '../config/resolve.js'
 import type { RawOptions } from '../config/resolve.js'
 import { InvalidOptionError, NotifySenderError } from '../errors.js'
-import { Supervisor } from '../engine/supervisor.js'
 import type { EngineOptions, SendJob, Urgency } from '../engine/options.js'
 import { createLogger } from '../log.js'
 import { buildReport } from '../report/report.js'
@@ -22,6 +21,7 @@ import { OutcomeFiles } from '../push/outcome-files.js'
 import { writeReportFile } from '../report/write.js'
 import { identifyInput, ResumeState, STATE_FILE } from '../push/resume.js'
 import type { InputIdentity } from '../push/resume.js'
+import { createSupervisor } from './handle.js'
 import type { RunHandle, RunHooks } from './handle.js'
 
 /** Programmatic options of a send run: CLI option names in camelCase plus workers and the input. */
@@ -150,10 +150,9 @@ export async function runSend (options: SendOptions, hooks: RunHooks = {}): Prom
 /** Starts an already resolved send. */
 export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHandle {
   const output = resolveOutput(r.raw)
-  const logger = hooks.logger ?? createLogger({ level: output.logLevel, pretty: false })
-  for (const w of r.warnings) logger.warn(w)
   const files = r.outDir === undefined ? null : new OutcomeFiles(r.outDir)
   const aborted = new Map<string, string>()
+  const logger = hooks.logger ?? createLogger({ level: output.logLevel, pretty: false })
   const feeder = new SendFeeder({
     input: readLines(r.input),
     files,
@@ -161,31 +160,12 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     batchSize: 64,
     logger,
     state: r.state,
-    resendIndeterminate: r.resendIndeterminate
+    resendIndeterminate: r.resendIndeterminate,
+    onOriginAbort: (origin, reason) => { aborted.set(origin, reason) }
   })
+  const { supervisor } = createSupervisor(r.engine, r.job, output, { ...hooks, logger }, feeder)
+  for (const w of r.warnings) logger.warn(w)
   if (r.state?.resumed === true) logger.info({ out: r.outDir }, 'resuming: lines settled by earlier runs are skipped')
-  const supervisor = new Supervisor({
-    engine: r.engine,
-    job: r.job,
-    logger,
-    logLevel: output.logLevel,
-    prettyLogs: hooks.prettyLogs === true,
-    progressIntervalMs: hooks.progressIntervalMs ?? 1000,
-    onProgress: hooks.onProgress,
-    maxRestarts: DEFAULTS.maxRestarts,
-    feeder: {
-      start: (h) => { feeder.start(h) },
-      onWorkerReady: (w) => { feeder.onWorkerReady(w) },
-      onOutcomes: (w, o) => { feeder.onOutcomes(w, o) },
-      onWorkerLost: (w, p) => { feeder.onWorkerLost(w, p) },
-      onMessage: (w, msg) => {
-        if (msg.type === 'origin-abort') aborted.set(msg.origin, msg.reason)
-        feeder.onMessage(w, msg)
-      },
-      stop: () => { feeder.stop() }
-    },
-    crashWorker: hooks.crashWorker
-  })
   let interrupted: NodeJS.Signals | null = null
   let durationTimer: NodeJS.Timeout | undefined
   if (r.durationMs !== undefined) {

@@ -2,7 +2,7 @@
 // certificate) and a subscriptions file for `notify-sender send` to use.
 import { join, resolve } from 'node:path'
 import { startSimulator } from '../sim/simulator.js'
-import type { Simulator } from '../sim/simulator.js'
+import type { FaultRatios, Simulator } from '../sim/simulator.js'
 import type { RawOptions } from '../config/resolve.js'
 import { loadOrCreateIdentity } from './sim-state.js'
 
@@ -18,6 +18,19 @@ export interface StandaloneSimulator {
   count: number
 }
 
+/** The simulator's fault ratios from the --fault-* options (shared by `simulate` and `demo`). */
+export function faultsFromOptions (raw: RawOptions): FaultRatios {
+  const ratio = (v: unknown): number => (v as number | undefined) ?? 0
+  return {
+    expired: ratio(raw.fault410),
+    throttle: ratio(raw.fault429),
+    serverError: ratio(raw.fault500),
+    slow: ratio(raw.faultSlow),
+    reset: ratio(raw.faultReset),
+    goaway: ratio(raw.faultGoaway)
+  }
+}
+
 /** Starts the simulator from `simulate` options and writes its subscriptions file. */
 export async function startStandaloneSimulator (raw: RawOptions): Promise<StandaloneSimulator> {
   const stateDir = resolve((raw.stateDir as string | undefined) ?? DEFAULT_STATE_DIR)
@@ -31,14 +44,7 @@ export async function startStandaloneSimulator (raw: RawOptions): Promise<Standa
     subscriptions: count,
     retryAfterSeconds: raw.retryAfter as number | undefined ?? 1,
     slowMs: raw.slowMs as number | undefined ?? 2000,
-    faults: {
-      expired: raw.fault410 as number | undefined ?? 0,
-      throttle: raw.fault429 as number | undefined ?? 0,
-      serverError: raw.fault500 as number | undefined ?? 0,
-      slow: raw.faultSlow as number | undefined ?? 0,
-      reset: raw.faultReset as number | undefined ?? 0,
-      goaway: raw.faultGoaway as number | undefined ?? 0
-    }
+    faults: faultsFromOptions(raw)
   })
   const subscriptionsPath = resolve((raw.subscriptionsOut as string | undefined) ?? join(stateDir, 'subscriptions.ndjson'))
   try {
