@@ -10,6 +10,8 @@ interface OriginState {
   tokens: number
   tokensAt: number
   lastThrottleAt: number
+  /** When the rate was last halved; 429s for requests sent before then do not halve it again. */
+  halvedAt: number
   /** Requests started in the current one-second window, to seed the limit on the first 429. */
   windowStart: number
   windowCount: number
@@ -62,16 +64,23 @@ export class OriginLimiter {
     if (s.limit !== null) s.tokens -= 1
   }
 
-  /** A 429/406: pause the origin for Retry-After (or a default) and halve its rate. */
-  throttle (origin: string, retryAfterMs: number | null, now: number): number {
+  /**
+   * A 429/406: pause the origin for Retry-After (or a default) and halve its rate, once per episode: a
+   * request sent before the last halving was already in flight when the service pushed back, so its 429
+   * only extends the pause (otherwise N concurrent 429s would divide the rate by 2^N).
+   */
+  throttle (origin: string, retryAfterMs: number | null, now: number, sentAt = now): number {
     const s = this.#state(origin, now)
     const pause = retryAfterMs ?? DEFAULT_PAUSE_MS
     s.pausedUntil = Math.max(s.pausedUntil, now + pause)
-    const seen = Math.max(s.windowCount, s.lastWindowCount, 2)
-    s.limit = Math.max(1, (s.limit ?? seen) / 2)
-    s.tokens = 0
-    s.tokensAt = s.pausedUntil
-    s.lastThrottleAt = now
+    if (sentAt > s.halvedAt) {
+      const seen = Math.max(s.windowCount, s.lastWindowCount, 2)
+      s.limit = Math.max(1, (s.limit ?? seen) / 2)
+      s.tokens = 0
+      s.lastThrottleAt = now
+      s.halvedAt = now
+    }
+    s.tokensAt = Math.max(s.tokensAt, s.pausedUntil)
     return s.pausedUntil
   }
 
@@ -112,7 +121,7 @@ export class OriginLimiter {
   #state (origin: string, now: number): OriginState {
     let s = this.#origins.get(origin)
     if (s === undefined) {
-      s = { pausedUntil: 0, limit: null, tokens: 0, tokensAt: now, lastThrottleAt: 0, windowStart: now, windowCount: 0, lastWindowCount: 0, authFailures: 0, abortReason: null }
+      s = { pausedUntil: 0, limit: null, tokens: 0, tokensAt: now, lastThrottleAt: 0, halvedAt: -Infinity, windowStart: now, windowCount: 0, lastWindowCount: 0, authFailures: 0, abortReason: null }
       this.#origins.set(origin, s)
     }
     return s

@@ -26,6 +26,8 @@ interface Item {
   sub: Subscription
   attempts: number
   throttles: number
+  /** Date.now() when the current attempt was started. */
+  sentAt: number
 }
 
 const OUTCOME_BATCH = 512
@@ -128,7 +130,7 @@ export class SendSource implements WorkerSource {
         this.#finish(work, 'invalid', { reason: parsed.reason, message: parsed.message })
         continue
       }
-      const item: Item = { work, sub: parsed.sub, attempts: work.attempts, throttles: 0 }
+      const item: Item = { work, sub: parsed.sub, attempts: work.attempts, throttles: 0, sentAt: 0 }
       const p = this.#prepare(item)
       if (p !== null) return p
       if (--budget <= 0) {
@@ -181,6 +183,7 @@ export class SendSource implements WorkerSource {
       blocking: false
     }
     item.attempts++
+    item.sentAt = now
     this.#limiter.started(sub.origin, now)
     if (item.attempts > 1) this.#ctx.stats.add(Slot.Retries)
     return { pool: this.#ctx.poolFor(sub.origin), opts, bodyBytes: body.length, item }
@@ -205,7 +208,7 @@ export class SendSource implements WorkerSource {
           this.#finish(item.work, 'failed', { status: r.status, reason: a.reason + why, attempts: item.attempts }, item.sub)
           return
         }
-        const until = this.#limiter.throttle(origin, a.retryAfterMs, now)
+        const until = this.#limiter.throttle(origin, a.retryAfterMs, now, item.sentAt)
         this.#ctx.post({ type: 'origin-throttle', origin, untilMs: until })
         // A throttled attempt does not use up the retry budget: the service asked us to come back later.
         item.attempts--
