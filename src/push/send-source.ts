@@ -30,7 +30,10 @@ interface Item {
   sentAt: number
 }
 
-const OUTCOME_BATCH = 512
+// Outcomes are posted in batches of this many (or after OUTCOME_FLUSH_MS). It must stay well below the
+// feeder's window per worker (at least 256 lines): a worker whose whole window is settled but unposted
+// gets no new lines until the timer fires, which capped a dry run at 256 lines per 50 ms.
+const OUTCOME_BATCH = 64
 const OUTCOME_FLUSH_MS = 50
 // In dry-run nothing waits on the network, so bound how much crypto one call may do before yielding.
 const DRY_RUN_SLICE = 32
