@@ -10,7 +10,8 @@ export function normalizeOptions (input: Readonly<Record<string, unknown>>, comm
   const out: RawOptions = {}
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue
-    const spec = (OPTIONS as Record<string, OptionSpec>)[key]
+    // Own keys only: "constructor" or "__proto__" would otherwise find Object.prototype's members.
+    const spec = Object.hasOwn(OPTIONS, key) ? (OPTIONS as Record<string, OptionSpec>)[key] : undefined
     if (spec === undefined || !spec.commands.includes(command)) {
       throw new InvalidOptionError(`unknown ${where} ${JSON.stringify(key)} for ${command}${suggest(key, command)}`)
     }

@@ -10,6 +10,8 @@ interface OriginState {
   tokens: number
   tokensAt: number
   lastThrottleAt: number
+  /** When the rate was last halved; 429s for requests sent before then do not halve it again. */
+  halvedAt: number
   /** Requests started in the current one-second window, to seed the limit on the first 429. */
   windowStart: number
   windowCount: number
@@ -21,7 +23,6 @@ interface OriginState {
 const RECOVER_EVERY_MS = 5000
 const RECOVER_FACTOR = 1.25
 const DEFAULT_PAUSE_MS = 1000
-const HALVE_EVERY_MS = 1000
 const MIN_LIMIT = 1
 
 /** Decides, per origin, whether a message may be sent now. */
@@ -64,19 +65,24 @@ export class OriginLimiter {
     if (s.limit !== null) s.tokens -= 1
   }
 
-  /** A 429/406: pause the origin for Retry-After (or a default) and halve its rate. */
-  throttle (origin: string, retryAfterMs: number | null, now: number): number {
+  /**
+   * A 429/406: pause the origin for Retry-After (or a default) and halve its rate, once per episode: a
+   * request sent before the last halving was already in flight when the service pushed back, so its 429
+   * only extends the pause (otherwise N concurrent 429s would divide the rate by 2^N).
+   */
+  throttle (origin: string, retryAfterMs: number | null, now: number, sentAt = now): number {
     const s = this.#state(origin, now)
     const pause = retryAfterMs ?? DEFAULT_PAUSE_MS
     s.pausedUntil = Math.max(s.pausedUntil, now + pause)
-    // The requests in flight when the service started refusing all come back 429 together: that is one
-    // signal, so the rate is halved at most once per HALVE_EVERY_MS.
-    if (s.limit === null || now - s.lastThrottleAt >= HALVE_EVERY_MS) {
+    // The requests in flight when the service started refusing come back 429 together: one signal. Only a
+    // 429 for a request sent after the last halving halves again; the others just extend the pause.
+    if (sentAt > s.halvedAt) {
       s.limit = Math.max(MIN_LIMIT, (s.limit ?? this.#observedRate(s, now)) / 2)
+      s.tokens = 0
       s.lastThrottleAt = now
+      s.halvedAt = now
     }
-    s.tokens = 0
-    s.tokensAt = s.pausedUntil
+    s.tokensAt = Math.max(s.tokensAt, s.pausedUntil)
     return s.pausedUntil
   }
 
@@ -124,7 +130,7 @@ export class OriginLimiter {
   #state (origin: string, now: number): OriginState {
     let s = this.#origins.get(origin)
     if (s === undefined) {
-      s = { pausedUntil: 0, limit: null, tokens: 0, tokensAt: now, lastThrottleAt: 0, windowStart: now, windowCount: 0, lastWindowCount: 0, authFailures: 0, abortReason: null }
+      s = { pausedUntil: 0, limit: null, tokens: 0, tokensAt: now, lastThrottleAt: 0, halvedAt: -Infinity, windowStart: now, windowCount: 0, lastWindowCount: 0, authFailures: 0, abortReason: null }
       this.#origins.set(origin, s)
     }
     return s

@@ -26,9 +26,14 @@ interface Item {
   sub: Subscription
   attempts: number
   throttles: number
+  /** Date.now() when the current attempt was started. */
+  sentAt: number
 }
 
-const OUTCOME_BATCH = 512
+// Outcomes are posted in batches of this many (or after OUTCOME_FLUSH_MS). It must stay well below the
+// feeder's window per worker (at least 256 lines): a worker whose whole window is settled but unposted
+// gets no new lines until the timer fires, which capped a dry run at 256 lines per 50 ms.
+const OUTCOME_BATCH = 64
 const OUTCOME_FLUSH_MS = 50
 // In dry-run nothing waits on the network, so bound how much crypto one call may do before yielding.
 const DRY_RUN_SLICE = 32
@@ -128,7 +133,7 @@ export class SendSource implements WorkerSource {
         this.#finish(work, 'invalid', { reason: parsed.reason, message: parsed.message })
         continue
       }
-      const item: Item = { work, sub: parsed.sub, attempts: work.attempts, throttles: 0 }
+      const item: Item = { work, sub: parsed.sub, attempts: work.attempts, throttles: 0, sentAt: 0 }
       const p = this.#prepare(item)
       if (p !== null) return p
       if (--budget <= 0) {
@@ -181,6 +186,7 @@ export class SendSource implements WorkerSource {
       blocking: false
     }
     item.attempts++
+    item.sentAt = now
     this.#limiter.started(sub.origin, now)
     if (item.attempts > 1) this.#ctx.stats.add(Slot.Retries)
     return { pool: this.#ctx.poolFor(sub.origin), opts, bodyBytes: body.length, item }
@@ -205,7 +211,7 @@ export class SendSource implements WorkerSource {
           this.#finish(item.work, 'failed', { status: r.status, reason: a.reason + why, attempts: item.attempts }, item.sub)
           return
         }
-        const until = this.#limiter.throttle(origin, a.retryAfterMs, now)
+        const until = this.#limiter.throttle(origin, a.retryAfterMs, now, item.sentAt)
         this.#ctx.post({ type: 'origin-throttle', origin, untilMs: until })
         // A throttled attempt does not use up the retry budget: the service asked us to come back later.
         item.attempts--
