@@ -73,6 +73,14 @@ export function errorKind (err: unknown): ErrorKind {
   return 'other'
 }
 
+/** Kinds where the request may have reached the application before the failure (a retry may duplicate). */
+const MAYBE_DELIVERED: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['timeout', 'conn_reset', 'goaway', 'stream_reset', 'socket', 'closed'])
+
+/** True when the server may have processed the request although no response arrived. */
+export function mayHaveBeenDelivered (kind: ErrorKind): boolean {
+  return MAYBE_DELIVERED.has(kind)
+}
+
 /** True when sending again cannot cause a duplicate the server would not tolerate (or nothing was sent). */
 export function isRetryable (kind: ErrorKind): boolean {
   return RETRYABLE.has(kind)

@@ -56,6 +56,8 @@ interface Waiting {
 // earns REFUSED_STREAM (measured: 900 per run against h2o). nghttp2 queues beyond the advertised limit.
 const PRE_SETTINGS_STREAMS = 100
 
+const RESOLVE_RETRY_MS = 2000
+
 /** The connections of one origin in one worker. */
 export class OriginPool {
   readonly origin: URL
@@ -68,6 +70,7 @@ export class OriginPool {
   #addresses: string[] = []
   #resolving: Promise<void> | null = null
   #resolveError: Error | null = null
+  #resolveErrorAt = 0
   #waiting: Waiting[] = []
   #tokens: number
   #tokensAt = performance.now()
@@ -125,6 +128,12 @@ export class OriginPool {
 
   /** Dispatches a request on the next connection in rotation. The handler's `conn` is set for release. */
   dispatch (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler & { conn?: Connection | null }): void {
+    // A failed resolution is remembered for a while (requests fail fast), then tried again: a short DNS
+    // outage must not fail every later retry to this origin.
+    if (this.#resolveError !== null && performance.now() - this.#resolveErrorAt > RESOLVE_RETRY_MS) {
+      this.#resolveError = null
+      this.#resolving = null
+    }
     if (this.#addresses.length === 0 || this.#resolveError !== null) {
       if (this.#resolveError !== null) {
         handler.conn = null
@@ -241,6 +250,7 @@ export class OriginPool {
       this.#setAddresses(addrs)
     }, (err: unknown) => {
       this.#resolveError = err instanceof Error ? err : new Error(String(err))
+      this.#resolveErrorAt = performance.now()
     }).then(() => {
       const waiting = this.#waiting
       this.#waiting = []

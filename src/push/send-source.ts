@@ -7,7 +7,7 @@ import type { Outcome, OutcomeKind, WorkItem } from '../engine/protocol.js'
 import type { SendJob } from '../engine/options.js'
 import type { Prepared, ResponseInfo } from '../engine/loop.js'
 import type { WorkerContext, WorkerSource } from '../engine/worker.js'
-import { isRetryable } from '../engine/error-kind.js'
+import { isRetryable, mayHaveBeenDelivered } from '../engine/error-kind.js'
 import type { ErrorKind } from '../engine/error-kind.js'
 import { compileEndpointPolicy } from './endpoint-policy.js'
 import type { CompiledPolicy } from './endpoint-policy.js'
@@ -247,7 +247,7 @@ export class SendSource implements WorkerSource {
       this.#finish(item.work, 'failed', { status: null, reason, attempts: item.attempts }, item.sub)
       return
     }
-    this.#retryOrFail(item, null, reason)
+    this.#retryOrFail(item, null, reason, mayHaveBeenDelivered(kind))
   }
 
   /** Interrupted: nothing new starts; queued, parked and retry-waiting lines are reported as not attempted. */
@@ -278,9 +278,12 @@ export class SendSource implements WorkerSource {
     this.#flush()
   }
 
-  #retryOrFail (item: Item, status: number | null, reason: string): void {
+  #retryOrFail (item: Item, status: number | null, reason: string, deliveryUnknown = false): void {
     if (this.#stopping || item.attempts > this.#job.retries) {
-      this.#finish(item.work, 'failed', { status, reason, attempts: item.attempts }, item.sub)
+      // A request that timed out or lost its connection may have been accepted all the same: say so, so
+      // that whoever resends failed.ndjson knows those lines could arrive twice.
+      const fields = deliveryUnknown ? { status, reason, attempts: item.attempts, deliveryUnknown } : { status, reason, attempts: item.attempts }
+      this.#finish(item.work, 'failed', fields, item.sub)
       return
     }
     const timer = setTimeout(() => {
