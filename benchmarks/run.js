@@ -70,7 +70,7 @@ function prerequisites () {
       process.exit(1) // eslint-disable-line n/no-process-exit
     }
   }
-  if (os.availableParallelism() < 2) {
+  if (os.cpus().length < 2) {
     log('the suite pins the client to CPU0 and the server to CPU1: it needs at least 2 CPUs')
     process.exit(1) // eslint-disable-line n/no-process-exit
   }
@@ -162,6 +162,20 @@ async function runOnce (row, rep, runId) {
   child.stdout.on('data', (d) => { out += d })
   child.stderr.on('data', (d) => { err += d })
   const killer = setTimeout(() => { try { process.kill(child.pid, 'SIGKILL') } catch {} }, row.timeoutS * 1000)
+  // Per-thread CPU of the client (Node rows): the last /proc/<pid>/task/<tid>/stat value seen for each thread.
+  const threads = new Map()
+  let clientPid = 0
+  const sampler = row.cmd[0] === 'node'
+    ? setInterval(() => {
+      try {
+        if (clientPid === 0) clientPid = Number(fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]) || 0
+        if (clientPid === 0) return
+        for (const tid of fs.readdirSync(`/proc/${clientPid}/task`)) {
+          try { threads.set(Number(tid), procStat(`${clientPid}/task/${tid}`).ticks) } catch {}
+        }
+      } catch {}
+    }, 100)
+    : null
   let idle = null
   if (row.idle) {
     // Steady-state CPU of the client process (all threads): /proc/<pid>/stat between two instants.
@@ -176,6 +190,7 @@ async function runOnce (row, rep, runId) {
   }
   const code = await new Promise((resolve) => child.on('close', (c) => resolve(c)))
   clearTimeout(killer)
+  if (sampler !== null) clearInterval(sampler)
   const s1 = serverTicks(); const c1 = cpuStat()
   const cmdline = ['taskset', '-c', row.cpus, ...row.cmd].map(quote).join(' ')
   fs.mkdirSync(path.join(work, 'raw'), { recursive: true })
@@ -186,6 +201,18 @@ async function runOnce (row, rep, runId) {
   try { parsed = parseOutput(row, out, err) } catch (e) { parsed = { parseError: String(e) } }
   const cpu = u + sy
   const serverCpu = (s1 - s0) / TCK
+  // main = the process's first thread; worker(s) = the busiest other threads (one per worker for notify-sender,
+  // none for the plain loops); rest = V8 platform (concurrent GC, compiler) + libuv threads. Sampled every 100 ms.
+  let split
+  if (threads.size > 0 && parsed.count > 0) {
+    const nWorkers = row.kind.startsWith('ns') ? Number(row.cmd[2] === 'load' ? row.cmd[4] : row.cmd[3]) || 1 : row.cmd.includes('--in-worker') ? 1 : 0
+    const main = threads.get(clientPid) ?? 0
+    const others = [...threads].filter(([t]) => t !== clientPid).map(([, v]) => v).sort((a, b) => b - a)
+    const workers = others.slice(0, nWorkers).reduce((a, b) => a + b, 0)
+    const rest = others.slice(nWorkers).reduce((a, b) => a + b, 0)
+    const us = (ticks) => +(ticks / TCK / parsed.count * 1e6).toFixed(1)
+    split = { main: us(main), workers: us(workers), rest: us(rest) }
+  }
   const rec = {
     runId,
     name: row.name,
@@ -205,13 +232,14 @@ async function runOnce (row, rep, runId) {
     foreign_cores: +Math.max(0, ((c1.busy - c0.busy) / TCK - cpu - serverCpu) / wall).toFixed(2),
     steal_pct: [0, 1].map((c) => +((c1.steal[c] - c0.steal[c]) / TCK / wall * 100).toFixed(1)),
     ...(idle ? { idle } : {}),
+    ...(split ? { thread_us_per_req: split } : {}),
     cmd: cmdline,
     at: new Date().toISOString()
   }
   fs.appendFileSync(path.join(work, 'results.jsonl'), JSON.stringify(rec) + '\n')
   log(`=> ${row.name} #${rep}: ${rec.rps ?? '-'} /s, count ${rec.count ?? '-'}, err ${rec.errors ?? 0}, ${rec.cpu_us_per_req ?? '-'} us CPU/req, ` +
     `client ${rec.client_util} server ${rec.server_util} foreign ${rec.foreign_cores} cores, rss ${rec.maxrss_mb} MB` +
-    (idle ? `, idle util ${idle.util}` : '') + (rec.parseError ? ` PARSE ERROR ${rec.parseError}` : '') + `, exit ${code}`)
+    (idle ? `, idle util ${idle.util}` : '') + (split ? `, threads us/req ${JSON.stringify(split)}` : '') + (rec.parseError ? ` PARSE ERROR ${rec.parseError}` : '') + `, exit ${code}`)
   return rec
 }
 
@@ -220,7 +248,7 @@ async function profiles (rows, runId) {
   const dir = path.join(work, 'prof')
   fs.rmSync(dir, { recursive: true, force: true })
   fs.mkdirSync(dir, { recursive: true })
-  const pick = ['undici-dispatch-h2', 'ns-load-h2', 'undici-dispatch-h1', 'ns-load-h1', 'autocannon-h1', 'ns-send', 'crypto-only']
+  const pick = ['undici-dispatch-h2', 'ns-load-h2', 'undici-dispatch-h1', 'ns-load-h1', 'autocannon-h1', 'crypto-only', 'undici-encrypt-h2', 'ns-send']
   const out = {}
   for (const name of pick) {
     const row = rows.find((r) => r.name === name)
@@ -266,6 +294,8 @@ function machine () {
 
 async function main () {
   fs.mkdirSync(work, { recursive: true })
+  // Keep the runner (and its /proc sampling) off the client's core.
+  spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' })
   if (flags.has('--report')) {
     const meta = JSON.parse(fs.readFileSync(path.join(work, 'run-meta.json'), 'utf8'))
     writeReport(meta)

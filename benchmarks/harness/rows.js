@@ -71,6 +71,34 @@ export function buildRows (env) {
       note: 'notify-sender load --http=2, 1 worker',
       cmd: nsLoad(2, ['-c', '100', '--streams', '100', '--ramp-up', '0', '--duration', `${DUR}s`])
     },
+    {
+      name: 'undici-dispatch-h2-worker',
+      group: 'h2',
+      kind: 'node',
+      cpus: '0',
+      timeoutS: t,
+      note: 'the same bare loop inside one worker_thread (prices the thread notify-sender runs in)',
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--pipelining=100', '--inflight=100', `--duration=${DUR}`, '--in-worker']
+    },
+    // Fixed costs (process start-up, worker thread, connection, report) to separate them from per-request costs.
+    {
+      name: 'ns-startup',
+      group: 'h2',
+      kind: 'nsload',
+      cpus: '0',
+      timeoutS: t,
+      note: 'fixed cost: notify-sender load -n 100 (same flags)',
+      cmd: nsLoad(2, ['-c', '100', '--streams', '100', '--ramp-up', '0', '-n', '100'])
+    },
+    {
+      name: 'undici-startup',
+      group: 'h2',
+      kind: 'node',
+      cpus: '0',
+      timeoutS: t,
+      note: 'fixed cost: the bare undici loop, ~100 requests',
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--pipelining=100', '--inflight=100', '--duration=0.02', '--warmup=0']
+    },
     // 5: HTTP/1.1 cleartext
     {
       name: 'autocannon-h1',
@@ -96,8 +124,8 @@ export function buildRows (env) {
       kind: 'nsload',
       cpus: '0',
       timeoutS: t,
-      note: 'notify-sender load --http=1, 1 worker',
-      cmd: nsLoad(1, ['-c', '100', '--pipelining', '1', '--ramp-up', '0', '--duration', `${DUR}s`])
+      note: 'notify-sender load --http=1, 1 worker (--connect-rate 1000: the 100 connections open at once, as in the other two)',
+      cmd: nsLoad(1, ['-c', '100', '--pipelining', '1', '--connect-rate', '1000', '--ramp-up', '0', '--duration', `${DUR}s`])
     },
     // 6: Web Push
     {
@@ -108,6 +136,15 @@ export function buildRows (env) {
       timeoutS: t,
       note: 'encryptPayload + cached VAPID header, no I/O',
       cmd: ['node', '../harness/crypto-only.js', `--duration=${DUR}`]
+    },
+    {
+      name: 'undici-encrypt-h2',
+      group: 'push',
+      kind: 'node',
+      cpus: '0',
+      timeoutS: t,
+      note: "send's floor: the bare undici h2 loop, each body encrypted with notify-sender's encryptPayload + VAPID header first",
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--pipelining=100', '--inflight=100', `--duration=${DUR}`, '--encrypt']
     },
     {
       name: 'ns-send',
