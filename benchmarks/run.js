@@ -117,8 +117,13 @@ function stopServer () {
   log(`# stopped h2o pid ${h2o.pid}`)
   h2o = null
 }
+let current = null // the row being measured
 for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => { stopServer(); process.exit(130) }) // eslint-disable-line n/no-process-exit
+  process.on(sig, () => {
+    if (current !== null) { try { process.kill(-current.pid, 'SIGKILL') } catch {} }
+    stopServer()
+    process.exit(130) // eslint-disable-line n/no-process-exit
+  })
 }
 process.on('exit', stopServer)
 
@@ -157,11 +162,14 @@ async function runOnce (row, rep, runId) {
   const timeFile = path.join(work, '.time')
   const full = ['/usr/bin/time', '-f', '%U %S %e %M', '-o', timeFile, 'taskset', '-c', row.cpus, ...row.cmd]
   const s0 = serverTicks(); const c0 = cpuStat()
-  const child = spawn(full[0], full.slice(1), { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Own process group: a hung row is killed whole (time, taskset, node) by its group id, and so is the
+  // running row when the runner is interrupted.
+  const child = spawn(full[0], full.slice(1), { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  current = child
   let out = ''; let err = ''
   child.stdout.on('data', (d) => { out += d })
   child.stderr.on('data', (d) => { err += d })
-  const killer = setTimeout(() => { try { process.kill(child.pid, 'SIGKILL') } catch {} }, row.timeoutS * 1000)
+  const killer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL') } catch {} }, row.timeoutS * 1000)
   // Per-thread CPU of the client (Node rows): the last /proc/<pid>/task/<tid>/stat value seen for each thread.
   const threads = new Map()
   let clientPid = 0
@@ -190,6 +198,7 @@ async function runOnce (row, rep, runId) {
   }
   const code = await new Promise((resolve) => child.on('close', (c) => resolve(c)))
   clearTimeout(killer)
+  current = null
   if (sampler !== null) clearInterval(sampler)
   const s1 = serverTicks(); const c1 = cpuStat()
   const cmdline = ['taskset', '-c', row.cpus, ...row.cmd].map(quote).join(' ')
