@@ -175,9 +175,8 @@ export class SendSource implements WorkerSource {
     }
     const headers = this.#baseHeaders.slice()
     headers.push('authorization', this.#signer.authorization(sub.origin, now))
-    const url = new URL(sub.endpoint)
     const opts: Dispatcher.DispatchOptions = {
-      path: url.pathname + url.search,
+      path: sub.path,
       method: 'POST',
       headers,
       body,

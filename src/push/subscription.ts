@@ -9,6 +9,8 @@ export interface Subscription {
   endpoint: string
   /** Origin of the endpoint, e.g. https://fcm.googleapis.com (the VAPID `aud`). */
   origin: string
+  /** Path and query of the endpoint: the request target (parsed once here, not again per attempt). */
+  path: string
   /** 65-byte uncompressed P-256 point (0x04 || X || Y), verified to be on the curve. */
   p256dh: Buffer
   /** 16-byte authentication secret. */
@@ -88,7 +90,7 @@ export function parseSubscriptionLine (text: string, policy: EndpointPolicy): Pa
   if (typeof auth === 'string') return invalid('bad-auth', auth)
   if (auth.length !== 16) return invalid('bad-auth', `auth decodes to ${auth.length} bytes, expected 16`)
 
-  const sub: Subscription = { endpoint: url.href, origin: url.origin, p256dh, auth, meta: Object.create(null) as Record<string, unknown> }
+  const sub: Subscription = { endpoint: url.href, origin: url.origin, path: url.pathname + url.search, p256dh, auth, meta: Object.create(null) as Record<string, unknown> }
 
   const payload = own(obj, 'payload')
   if (payload !== undefined) {
