@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import { deserializeError, NotifySenderError } from '../errors.js'
 import type { SerializedError } from '../errors.js'
-import { sharedBufferBytes, Slot, stripe } from './protocol.js'
+import { sharedBufferBytes, Slot, stripe, unpackOutcomes } from './protocol.js'
 import type { FromWorker, Outcome, SlotName, ToWorker, WorkerInit, WorkerSnapshot, WorkItem } from './protocol.js'
 import type { EngineOptions, JobSpec } from './options.js'
 import { mergeSnapshots } from '../stats/merge.js'
@@ -265,7 +265,7 @@ export class Supervisor {
         this.#checkAllDone()
         break
       case 'outcomes':
-        this.#opts.feeder?.onOutcomes(s.index, msg.outcomes)
+        this.#opts.feeder?.onOutcomes(s.index, unpackOutcomes(msg.batch))
         break
       case 'crashing':
         if (s.state === 'running' || s.state === 'starting') s.state = 'crashed'

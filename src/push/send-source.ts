@@ -2,7 +2,7 @@
 // and reports exactly one outcome per line. Crypto happens here, on the worker's core, right before the
 // request is started, so a message waiting for a retry or a throttled origin costs no CPU.
 import type { Dispatcher } from 'undici'
-import { Slot } from '../engine/protocol.js'
+import { packOutcomes, Slot } from '../engine/protocol.js'
 import type { Outcome, OutcomeKind, WorkItem } from '../engine/protocol.js'
 import type { SendJob } from '../engine/options.js'
 import type { Prepared, ResponseInfo } from '../engine/loop.js'
@@ -328,6 +328,6 @@ export class SendSource implements WorkerSource {
     if (this.#outcomes.length === 0) return
     const outcomes = this.#outcomes
     this.#outcomes = []
-    this.#ctx.post({ type: 'outcomes', outcomes })
+    this.#ctx.post({ type: 'outcomes', batch: packOutcomes(outcomes) })
   }
 }

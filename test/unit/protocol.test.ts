@@ -1,0 +1,25 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { OUTCOME_KINDS, packOutcomes, unpackOutcomes, sharedBufferBytes, Slot, stripe } from '../../src/engine/protocol.js'
+import type { Outcome } from '../../src/engine/protocol.js'
+
+test('outcome batches survive packing, including records with escaped newlines and unicode', () => {
+  const outcomes: Outcome[] = OUTCOME_KINDS.map((kind, i) => ({
+    lineNo: 4_000_000_000 - i,
+    kind,
+    record: JSON.stringify({ line: i, reason: 'multi\nline "quoted" ✓', meta: { id: `é${i}` } })
+  }))
+  const batch = structuredClone(packOutcomes(outcomes))
+  assert.deepEqual(unpackOutcomes(batch), outcomes)
+  assert.deepEqual(unpackOutcomes(packOutcomes([])), [])
+})
+
+test('each worker has its own stripe of the shared buffer', () => {
+  const sab = new SharedArrayBuffer(sharedBufferBytes(3))
+  const a = stripe(sab, 0)
+  const c = stripe(sab, 2)
+  Atomics.store(c, Slot.Completed, 7n)
+  assert.equal(Atomics.load(a, Slot.Completed), 0n)
+  assert.equal(Atomics.load(stripe(sab, 2), Slot.Completed), 7n)
+  assert.equal(c.length, Slot.Count)
+})
