@@ -4,7 +4,7 @@
 // so a careless log call cannot leak them.
 import { pino } from 'pino'
 import type { DestinationStream, Logger } from 'pino'
-import pretty from 'pino-pretty'
+import { createRequire } from 'node:module'
 
 /** Log levels accepted by `--log-level`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -70,6 +70,12 @@ function scrubEntries (value: object, depth: number, ancestors: Set<object>): Re
   return out
 }
 
+// pino-pretty (and its dependencies) is only needed on a terminal: load it then, not in every worker.
+const require = createRequire(import.meta.url)
+function loadPretty (): typeof import('pino-pretty') {
+  return require('pino-pretty') as typeof import('pino-pretty')
+}
+
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
   level: string
@@ -88,7 +94,7 @@ export function createLogger (opts: LoggerOptions): Logger {
   // Synchronous writes: the process may exit right after the last log line (cron, CI), and pino documents
   // that buffered async output is lost then.
   const stream = opts.destination ?? (opts.pretty
-    ? pretty({ destination: fd, sync: true, colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' })
+    ? loadPretty()({ destination: fd, sync: true, colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' })
     : pino.destination({ fd, sync: true }))
   const logger = pino({
     level: opts.level,

@@ -1,6 +1,6 @@
 // The exit codes of the CLI in one place: main.ts sets them, the README's table is generated from
 // EXIT_CODE_DOCS, and the end-to-end tests check that each documented code is what the CLI returns.
-import { signalExitCode } from '../report/report.js'
+import { signalExitCode } from '../report/signals.js'
 
 /** Exit codes by meaning. */
 export const EXIT = Object.freeze({

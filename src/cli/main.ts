@@ -13,15 +13,9 @@ import { createLogger } from '../log.js'
 import { loadConfigFile, mergeOptions } from '../config/file.js'
 import { resolveOutput, splitLoadTargets } from '../config/resolve.js'
 import type { OutputSettings } from '../config/resolve.js'
-import { resolveLoad, startResolvedLoad } from '../run/load.js'
-import { resolveSend, startResolvedSend } from '../run/send.js'
-import { checkDemo, prepareDemo } from '../run/demo.js'
-import { startStandaloneSimulator } from '../run/simulate.js'
 import type { Report } from '../report/report.js'
 import type { RunHandle, RunHooks } from '../run/handle.js'
 import { InvalidOptionError } from '../errors.js'
-import { formatVapidKeysJson, generateVapidKeys } from '../push/keys.js'
-import { validateSubject } from '../push/vapid.js'
 
 // If something (a stuck socket, a third-party timer) keeps the loop alive after the report is written,
 // a cron job must still end: this is the only place the process is exited explicitly.
@@ -68,7 +62,10 @@ async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: 
 
 async function dispatch (parsed: ParsedCommand): Promise<void> {
   switch (parsed.command) {
+    // Each command imports what it runs only when it runs (`--help` and `keys` need no HTTP stack or
+    // simulator): start-up CPU is part of every short CI or cron run.
     case 'load': {
+      const { resolveLoad, startResolvedLoad } = await import('../run/load.js')
       const file = loadConfigFile(parsed.options.config as string | undefined, 'load')
       const raw = mergeOptions(file?.options, parsed.options)
       const { urls, workers } = splitLoadTargets(parsed.args)
@@ -79,6 +76,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       return
     }
     case 'send': {
+      const { resolveSend, startResolvedSend } = await import('../run/send.js')
       const file = loadConfigFile(parsed.options.config as string | undefined, 'send')
       const raw = mergeOptions(file?.options, parsed.options)
       const output = resolveOutput(raw)
@@ -88,6 +86,8 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       return
     }
     case 'demo': {
+      const { startResolvedSend } = await import('../run/send.js')
+      const { checkDemo, prepareDemo } = await import('../run/demo.js')
       const raw = parsed.options
       const output = resolveOutput(raw)
       const logger = loggerFor(output)
@@ -104,6 +104,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       return
     }
     case 'simulate': {
+      const { startStandaloneSimulator } = await import('../run/simulate.js')
       const raw = parsed.options
       const output = resolveOutput(raw)
       const logger = loggerFor(output)
@@ -137,6 +138,8 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       return
     }
     case 'keys': {
+      const { formatVapidKeysJson, generateVapidKeys } = await import('../push/keys.js')
+      const { validateSubject } = await import('../push/vapid.js')
       const subject = parsed.options.subject as string | undefined
       if (subject !== undefined) validateSubject(subject)
       // The only output: a key file to redirect (`notify-sender keys > vapid.json`), never logged.

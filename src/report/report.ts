@@ -4,6 +4,7 @@ import { encodeHistogram, summarize } from '../stats/histogram.js'
 import type { LatencySummary } from '../stats/histogram.js'
 import type { ErrorKinds, SlotName } from '../engine/protocol.js'
 import type { SupervisorResult } from '../engine/supervisor.js'
+import { signalExitCode } from './signals.js'
 
 /** Report format version; bump on incompatible changes. */
 export const REPORT_SCHEMA = 1
@@ -92,12 +93,7 @@ export interface ReportContext {
   problems?: string[]
 }
 
-const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 }
-
-/** POSIX shells report death-by-signal as 128 + the signal number; we keep that contract after a clean stop. */
-export function signalExitCode (signal: NodeJS.Signals): number {
-  return 128 + (SIGNAL_NUMBERS[signal] ?? 15)
-}
+export { signalExitCode } from './signals.js'
 
 /** Builds the report and decides `passed` / `exitCode`. */
 export function buildReport (r: SupervisorResult, ctx: ReportContext): Report {
