@@ -28,7 +28,8 @@ export interface FeederOptions {
   onOriginAbort?: ((origin: string, reason: string) => void) | undefined
 }
 
-const COUNT_KEY: Record<OutcomeKind, keyof OutcomeCounts> = {
+/** The report count each outcome kind adds to. */
+export const OUTCOME_COUNT_KEY: Readonly<Record<OutcomeKind, keyof OutcomeCounts>> = {
   sent: 'sent',
   expired: 'expired',
   failed: 'failed',
@@ -207,7 +208,7 @@ export class SendFeeder implements Feeder {
   }
 
   #record (o: Outcome): void {
-    this.counts[COUNT_KEY[o.kind]]++
+    this.counts[OUTCOME_COUNT_KEY[o.kind]]++
     this.#opts.files?.write(o.kind, o.record)
     this.#opts.onOutcome?.(o)
   }

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict'
 import { createECDH, randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { formatVapidKeysJson, generateVapidKeys } from '../../src/push/keys.js'
 import { startSend } from '../../src/run/send.js'
 import type { SendOptions } from '../../src/run/send.js'
 import { OUTCOME_FILES } from '../../src/push/outcome-files.js'
+import { OUTCOME_COUNT_KEY } from '../../src/push/feeder.js'
+import { writeVapidKeys } from './send-fixtures.js'
 import type { OutcomeKind } from '../../src/engine/protocol.js'
 import type { OutcomeCounts, Report } from '../../src/report/report.js'
 import { bounded } from './bounded.js'
@@ -17,10 +18,8 @@ import { bounded } from './bounded.js'
 export const P256DH_POOL: readonly string[] = Array.from({ length: 8 }, () => createECDH('prime256v1').generateKeys().toString('base64url'))
 
 /** Writes a VAPID key file (0600) into `dir` and returns its path. */
-export function writeVapidKeyFile (dir: string, name = 'vapid.json'): string {
-  const path = join(dir, name)
-  writeFileSync(path, formatVapidKeysJson({ ...generateVapidKeys(), subject: 'mailto:ops@example.com' }), { mode: 0o600 })
-  return path
+export function writeVapidKeyFile (dir: string): string {
+  return writeVapidKeys(dir).path
 }
 
 /** One valid subscription line for `endpoint`; `id` lands in the outcome record's meta. */
@@ -81,16 +80,6 @@ export function readOutcomes (out: string): Record<OutcomeKind, OutcomeRecord[]>
   return result
 }
 
-const COUNT_OF: Record<OutcomeKind, keyof OutcomeCounts> = {
-  sent: 'sent',
-  expired: 'expired',
-  failed: 'failed',
-  invalid: 'invalid',
-  'dry-run': 'dryRun',
-  'not-attempted': 'notAttempted',
-  indeterminate: 'indeterminate'
-}
-
 /** What {@link assertReconciled} checked, for further assertions. */
 export interface Reconciled {
   outcomes: OutcomeCounts
@@ -113,7 +102,7 @@ export function assertReconciled (report: Report, out: string, expectedLines?: I
   const records = readOutcomes(out)
   const kindOf = new Map<number, OutcomeKind>()
   for (const [kind, recs] of Object.entries(records) as Array<[OutcomeKind, OutcomeRecord[]]>) {
-    assert.equal(recs.length, o[COUNT_OF[kind]], `${OUTCOME_FILES[kind]} holds ${recs.length} records, the report counts ${o[COUNT_OF[kind]]}`)
+    assert.equal(recs.length, o[OUTCOME_COUNT_KEY[kind]], `${OUTCOME_FILES[kind]} holds ${recs.length} records, the report counts ${o[OUTCOME_COUNT_KEY[kind]]}`)
     for (const r of recs) {
       assert.ok(Number.isSafeInteger(r.line) && r.line >= 1, `record without a line number in ${kind}: ${JSON.stringify(r)}`)
       const seen = kindOf.get(r.line)

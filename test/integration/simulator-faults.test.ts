@@ -4,35 +4,14 @@ import { once } from 'node:events'
 import http2 from 'node:http2'
 import { connect as tlsConnect } from 'node:tls'
 import { startSimulator } from '../../src/sim/simulator.js'
-import type { Delivery, Simulator, SimulatorOptions, SimulatorStats } from '../../src/sim/simulator.js'
+import type { Delivery } from '../../src/sim/simulator.js'
 import { bounded, waitUntil } from '../helpers/bounded.js'
-import { SimClient, encryptTo, rawRequest, rawSession } from '../support/sim-client.js'
+import { SimClient, assertAccounted, encryptTo, rawRequest, rawSession, withSim } from '../support/sim-client.js'
 
 const T = { timeout: 30_000 }
 
-async function withSim (
-  options: SimulatorOptions,
-  fn: (sim: Simulator, client: SimClient, deliveries: Delivery[]) => Promise<void>
-): Promise<void> {
-  const deliveries: Delivery[] = []
-  const sim = await startSimulator({ subscriptions: 50, ...options, onDelivery: (d) => deliveries.push(d) })
-  const client = new SimClient(sim.origin, sim.ca)
-  try {
-    await fn(sim, client, deliveries)
-  } finally {
-    await client.close()
-    await bounded(sim.close(), 'simulator close')
-  }
-}
-
-function assertAccounted (s: SimulatorStats): void {
-  const rejected = Object.values(s.rejected).reduce((a, b) => a + b, 0)
-  assert.equal(s.inFlight, 0)
-  assert.equal(s.requests, s.delivered + rejected + s.faults.throttle + s.faults.serverError + s.faults.reset + s.aborted + s.internalErrors)
-}
-
 test('throttle=1: every valid request gets 429 with Retry-After, nothing is delivered', T, async () => {
-  await withSim({ faults: { throttle: 1 }, retryAfterSeconds: 7 }, async (sim, client, deliveries) => {
+  await withSim({ subscriptions: 50, faults: { throttle: 1 }, retryAfterSeconds: 7 }, async (sim, client, deliveries) => {
     const outcomes = await Promise.all([0, 1, 2, 3, 4].map((i) => client.push(sim.subscription(i))))
     for (const o of outcomes) {
       assert.equal(o.status, 429)
@@ -50,7 +29,7 @@ test('throttle=1: every valid request gets 429 with Retry-After, nothing is deli
 })
 
 test('serverError=1: every valid request gets 500, nothing is delivered', T, async () => {
-  await withSim({ faults: { serverError: 1 } }, async (sim, client) => {
+  await withSim({ subscriptions: 50, faults: { serverError: 1 } }, async (sim, client) => {
     const outcomes = await Promise.all([0, 1, 2].map((i) => client.push(sim.subscription(i))))
     assert.deepEqual(outcomes.map((o) => o.status), [500, 500, 500])
     assert.equal(sim.stats().faults.serverError, 3)
@@ -59,7 +38,7 @@ test('serverError=1: every valid request gets 500, nothing is delivered', T, asy
 })
 
 test('reset=1: the stream is reset with INTERNAL_ERROR before acceptance and nothing is delivered', T, async () => {
-  await withSim({ faults: { reset: 1 } }, async (sim, client, deliveries) => {
+  await withSim({ subscriptions: 50, faults: { reset: 1 } }, async (sim, client, deliveries) => {
     const o = await client.push(sim.subscription(1))
     assert.equal(o.status, undefined)
     assert.equal(o.error?.code, 'ERR_HTTP2_STREAM_ERROR')
@@ -83,7 +62,7 @@ test('reset=1: the stream is reset with INTERNAL_ERROR before acceptance and not
 })
 
 test('goaway=1: the message is delivered and answered 201, then the session gets GOAWAY(NO_ERROR)', T, async () => {
-  await withSim({ faults: { goaway: 1 } }, async (sim, client, deliveries) => {
+  await withSim({ subscriptions: 50, faults: { goaway: 1 } }, async (sim, client, deliveries) => {
     const sub = sim.subscription(3)
     const session = rawSession(sim)
     const goaway = new Promise<number>((resolve) => session.once('goaway', (code: number) => resolve(code)))
@@ -111,7 +90,7 @@ test('goaway=1: the message is delivered and answered 201, then the session gets
 })
 
 test('slow: the message is delivered while its answer is still held back, then answered 201', T, async () => {
-  await withSim({ faults: { slow: 1 }, slowMs: 200 }, async (sim, client, deliveries) => {
+  await withSim({ subscriptions: 50, faults: { slow: 1 }, slowMs: 200 }, async (sim, client, deliveries) => {
     let answered = false
     const pending = client.push(sim.subscription(6), 'slow one').then((o) => { answered = true; return o })
     await waitUntil(() => deliveries.length === 1, 'slow delivery')

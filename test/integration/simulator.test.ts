@@ -5,35 +5,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isExpiredIndex, parseSeed } from '../../src/sim/keys.js'
-import { startSimulator } from '../../src/sim/simulator.js'
-import type { Delivery, SimSubscription, Simulator, SimulatorOptions, SimulatorStats } from '../../src/sim/simulator.js'
-import { bounded } from '../helpers/bounded.js'
-import { SimClient, encryptTo, makeVapid, tamperSignature } from '../support/sim-client.js'
+import type { SimSubscription, SimulatorStats } from '../../src/sim/simulator.js'
+import { SimClient, assertAccounted, encryptTo, makeVapid, tamperSignature, withSim } from '../support/sim-client.js'
 
 const T = { timeout: 30_000 }
-
-/** Starts a simulator and a client, runs `fn`, and always closes both. */
-async function withSim (
-  options: SimulatorOptions,
-  fn: (sim: Simulator, client: SimClient, deliveries: Delivery[]) => Promise<void>
-): Promise<void> {
-  const deliveries: Delivery[] = []
-  const sim = await startSimulator({ ...options, onDelivery: (d) => deliveries.push(d) })
-  const client = new SimClient(sim.origin, sim.ca)
-  try {
-    await fn(sim, client, deliveries)
-  } finally {
-    await client.close()
-    await bounded(sim.close(), 'simulator close')
-  }
-}
-
-/** Every request ended in exactly one outcome. */
-function assertAccounted (s: SimulatorStats): void {
-  const rejected = Object.values(s.rejected).reduce((a, b) => a + b, 0)
-  assert.equal(s.inFlight, 0)
-  assert.equal(s.requests, s.delivered + rejected + s.faults.throttle + s.faults.serverError + s.faults.reset + s.aborted + s.internalErrors)
-}
 
 test('happy path: 50 multiplexed messages to distinct subscriptions arrive exactly once, as sent', T, async () => {
   await withSim({ subscriptions: 100 }, async (sim, client, deliveries) => {

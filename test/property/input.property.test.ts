@@ -8,6 +8,7 @@ import { LineSplitter, readLines } from '../../src/push/lines.js'
 import type { LineRecord } from '../../src/push/lines.js'
 import { isP256Point } from '../../src/push/p256.js'
 import { parseSubscriptionLine } from '../../src/push/subscription.js'
+import { splitAt } from '../helpers/chunks.js'
 
 // Bounded so the whole suite stays fast on a 2-core CI machine.
 const RUNS = { numRuns: 300, interruptAfterTimeLimit: 5000 }
@@ -32,17 +33,6 @@ function reference (bytes: Buffer, maxLineBytes: number): LineRecord[] {
     start = nl + 1
   }
   return out
-}
-
-function splitAt (bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Buffer[] = []
-  let prev = 0
-  for (const p of [...points, bytes.length]) {
-    chunks.push(bytes.subarray(prev, p))
-    prev = p
-  }
-  return chunks
 }
 
 function splitSync (chunks: Array<Buffer | string>, maxLineBytes: number): LineRecord[] {

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { tempDir } from '../helpers/files.js'
 import { assertReconciled, P256DH_POOL, sendBounded, writeVapidKeyFile } from '../helpers/send-run.js'
+import { splitAt } from '../helpers/chunks.js'
 
 /** One generated line: its bytes (without terminator) and what the sender must make of it. */
 interface Spec {
@@ -142,17 +143,6 @@ function isBlank (bytes: Buffer, lineNo: number, bom: boolean): boolean {
   return b.every((x) => BLANK_BYTES.has(x))
 }
 
-function chunked (bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
-  const chunks: Buffer[] = []
-  let prev = 0
-  for (const p of [...points, bytes.length]) {
-    chunks.push(bytes.subarray(prev, p))
-    prev = p
-  }
-  return chunks
-}
-
 const vapidKeys = writeVapidKeyFile(tempDir())
 
 /** Builds the input, runs a dry-run send over it and checks every line's outcome against the generator's. */
@@ -177,7 +167,7 @@ async function dryRunMatches (f: File, workers: number, input: 'file' | 'chunks'
       subscriptions = join(dir, 'in.ndjson')
       writeFileSync(subscriptions, bytes)
     } else {
-      subscriptions = (async function * () { yield * chunked(bytes, f.cuts) })()
+      subscriptions = (async function * () { yield * splitAt(bytes, f.cuts) })()
     }
     const out = join(dir, 'out')
     const report = await sendBounded({ subscriptions, payload: 'property', vapidKeys, out, dryRun: true, workers, logLevel: 'silent' }, 'dry-run send', 20_000)

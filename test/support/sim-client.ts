@@ -5,7 +5,9 @@ import { Client } from 'undici'
 import { encryptPayload } from '../../src/push/encrypt.js'
 import { getRawPrivateKey } from '../../src/push/keys.js'
 import { VapidSigner, audienceOf } from '../../src/push/vapid.js'
-import type { SimSubscription, Simulator } from '../../src/sim/simulator.js'
+import assert from 'node:assert/strict'
+import { startSimulator } from '../../src/sim/simulator.js'
+import type { Delivery, SimSubscription, Simulator, SimulatorOptions, SimulatorStats } from '../../src/sim/simulator.js'
 import { bounded } from '../helpers/bounded.js'
 
 /** A VAPID identity for tests: the raw key pair and a signer over it. */
@@ -132,4 +134,27 @@ export function rawRequest (session: ClientHttp2Session, headers: OutgoingHttpHe
     })
     stream.end(body)
   }), `raw ${String(headers[':method'])} ${String(headers[':path'])}`)
+}
+
+/** Starts a simulator and a client, runs `fn`, and always closes both. */
+export async function withSim (
+  options: SimulatorOptions,
+  fn: (sim: Simulator, client: SimClient, deliveries: Delivery[]) => Promise<void>
+): Promise<void> {
+  const deliveries: Delivery[] = []
+  const sim = await startSimulator({ ...options, onDelivery: (d) => deliveries.push(d) })
+  const client = new SimClient(sim.origin, sim.ca)
+  try {
+    await fn(sim, client, deliveries)
+  } finally {
+    await client.close()
+    await bounded(sim.close(), 'simulator close')
+  }
+}
+
+/** Every request the simulator saw ended in exactly one outcome. */
+export function assertAccounted (s: SimulatorStats): void {
+  const rejected = Object.values(s.rejected).reduce((a, b) => a + b, 0)
+  assert.equal(s.inFlight, 0)
+  assert.equal(s.requests, s.delivered + rejected + s.faults.throttle + s.faults.serverError + s.faults.reset + s.aborted + s.internalErrors)
 }
