@@ -5,7 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { ConfigError, NotifySenderError } from '../errors.js'
 import { normalizeOptions } from './normalize.js'
 import { OPTIONS } from './options.js'
-import type { CommandName, OptionKey, OptionSpec } from './options.js'
+import type { CommandName, OptionSpec } from './options.js'
 import type { RawOptions } from './resolve.js'
 
 /** Default configuration file name, looked up in the current directory. */
@@ -87,9 +87,4 @@ function relocate (key: string, value: unknown, base: string): unknown {
 /** Command-line values win over the file's. */
 export function mergeOptions (file: RawOptions | undefined, cli: RawOptions): RawOptions {
   return { ...(file ?? {}), ...cli }
-}
-
-/** Keys of options a file may set (for docs and tests). */
-export function configKeys (command: CommandName): OptionKey[] {
-  return (Object.keys(OPTIONS) as OptionKey[]).filter((k) => (OPTIONS[k] as OptionSpec).commands.includes(command) && (OPTIONS[k] as OptionSpec).inConfig !== false)
 }

@@ -169,10 +169,6 @@ export class Loop {
     this.#checkDone()
   }
 
-  get stopping (): boolean {
-    return this.#stopping
-  }
-
   #budgetLeft (): boolean {
     const b = this.#cfg.budget
     return b === undefined || this.started < b

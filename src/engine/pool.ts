@@ -77,7 +77,6 @@ export class OriginPool {
   #refreshAt = 0
   readonly #connector: buildConnector.connector
   readonly requestsByAddress = new Map<string, number>()
-  closed = false
 
   constructor (opts: OriginPoolOptions) {
     this.origin = new URL(opts.origin)
@@ -160,16 +159,8 @@ export class OriginPool {
     if (this.#resolveError !== null) throw this.#resolveError
   }
 
-  /** Requests in flight on this origin. */
-  get inflight (): number {
-    let n = 0
-    for (const c of this.#slots) n += c?.inflight ?? 0
-    return n
-  }
-
   /** Closes every connection, waiting for in-flight requests; destroys them after `graceMs`. */
   async close (graceMs: number): Promise<void> {
-    this.closed = true
     const clients = this.#slots.filter((c): c is Connection => c !== undefined).map((c) => c.client)
     const closing = Promise.allSettled(clients.map(async (c) => await c.close()))
     let timer: NodeJS.Timeout | undefined

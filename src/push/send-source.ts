@@ -86,11 +86,6 @@ export class SendSource implements WorkerSource {
     return this.#inputEnded && this.#head >= this.#queue.length && this.#ready.length === 0 && this.#parkedCount === 0 && this.#retryTimers.size === 0
   }
 
-  /** VAPID signatures made by this worker (one per audience and refresh period). */
-  get signatures (): number {
-    return this.#signer.signatures
-  }
-
   addWork (items: WorkItem[]): void {
     if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head)
