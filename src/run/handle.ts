@@ -44,3 +44,20 @@ export function createSupervisor (engine: EngineOptions, job: JobSpec, output: O
   })
   return { supervisor, logger }
 }
+
+/** The engine settings every report lists (the command adds its own). */
+export function engineSettings (e: EngineOptions): Record<string, unknown> {
+  return {
+    workers: e.workers,
+    http: e.http,
+    concurrency: e.concurrency,
+    connections: e.connections ?? null,
+    streams: e.streams,
+    pipelining: e.pipelining,
+    rate: e.rate ?? null,
+    stages: e.stages,
+    rampUpMs: e.rampUpMs,
+    timeoutMs: e.timeoutMs,
+    forceDns: e.forceDns
+  }
+}

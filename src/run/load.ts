@@ -6,7 +6,7 @@ import type { EngineOptions, LoadJob } from '../engine/options.js'
 import { buildReport } from '../report/report.js'
 import type { Report } from '../report/report.js'
 import { version } from '../version.js'
-import { createSupervisor } from './handle.js'
+import { createSupervisor, engineSettings } from './handle.js'
 import type { RunHandle, RunHooks } from './handle.js'
 
 /** Programmatic options of a load run: the CLI option names in camelCase, plus the URLs and worker count. */
@@ -61,21 +61,10 @@ export function startResolvedLoad (r: ResolvedLoad, hooks: RunHooks = {}): RunHa
 }
 
 function loadSettings (r: ResolvedLoad): Record<string, unknown> {
-  const e = r.engine
   return {
-    workers: e.workers,
-    http: e.http,
-    concurrency: e.concurrency,
-    connections: e.connections ?? null,
-    streams: e.streams,
-    pipelining: e.pipelining,
-    rate: e.rate ?? null,
-    stages: e.stages,
-    rampUpMs: e.rampUpMs,
-    durationMs: e.durationMs ?? null,
-    requests: e.requests ?? null,
-    timeoutMs: e.timeoutMs,
-    forceDns: e.forceDns,
+    ...engineSettings(r.engine),
+    durationMs: r.engine.durationMs ?? null,
+    requests: r.engine.requests ?? null,
     targets: r.job.targets.map((t) => `${t.method} ${t.url}`)
   }
 }

@@ -21,7 +21,7 @@ import { OutcomeFiles } from '../push/outcome-files.js'
 import { writeReportFile } from '../report/write.js'
 import { identifyInput, ResumeState, STATE_FILE } from '../push/resume.js'
 import type { InputIdentity } from '../push/resume.js'
-import { createSupervisor } from './handle.js'
+import { createSupervisor, engineSettings } from './handle.js'
 import type { RunHandle, RunHooks } from './handle.js'
 
 /** Programmatic options of a send run: CLI option names in camelCase plus workers and the input. */
@@ -210,18 +210,10 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
 }
 
 function sendSettings (r: ResolvedSend, inputComplete: boolean, lastLine: number): Record<string, unknown> {
-  const e = r.engine
   const j = r.job
   return {
-    workers: e.workers,
-    http: e.http,
-    concurrency: e.concurrency,
-    streams: e.streams,
-    rate: e.rate ?? null,
-    stages: e.stages,
-    rampUpMs: e.rampUpMs,
+    ...engineSettings(r.engine),
     durationMs: r.durationMs ?? null,
-    forceDns: e.forceDns,
     ttlSeconds: j.ttlSeconds,
     urgency: j.urgency ?? null,
     topic: j.topic ?? null,
