@@ -31,6 +31,14 @@ export interface OutcomeCounts {
   indeterminate: number
 }
 
+/** One shard of a sharded send (`--shard index/count`). */
+export interface ShardInfo {
+  index: number
+  count: number
+  /** Input lines that belong to other shards (read, not sent, not counted in `outcomes`). */
+  otherShardLines: number
+}
+
 /** The JSON report. */
 export interface Report {
   schema: number
@@ -64,6 +72,8 @@ export interface Report {
   perAddress: Record<string, number>
   workers: Array<{ index: number, restarts: number, gaveUp: boolean, started: number, completed: number, errors: number }>
   outcomes?: OutcomeCounts
+  /** send --shard: which part of the input this run handled; lines of the other shards are not in `outcomes`. */
+  shard?: ShardInfo
   /** Encoded HdrHistograms (µs) so reports of several runs or machines can be merged later. */
   histograms: { corrected: string, raw: string, startLag: string }
   thresholds: ThresholdResult[]
@@ -87,6 +97,7 @@ export interface ReportContext {
   thresholds: Thresholds
   interrupted: NodeJS.Signals | null
   outcomes?: OutcomeCounts | undefined
+  shard?: ShardInfo | undefined
   /** Overrides the request-level error rate (send mode counts failed messages, not failed attempts). */
   errorRate?: number | undefined
   /** Extra reasons the run failed (worker gave up, origin aborted, counts do not reconcile…). */
@@ -159,6 +170,7 @@ export function buildReport (r: SupervisorResult, ctx: ReportContext): Report {
     problems
   }
   if (ctx.outcomes !== undefined) report.outcomes = ctx.outcomes
+  if (ctx.shard !== undefined) report.shard = ctx.shard
   return report
 }
 
