@@ -6,6 +6,7 @@ import {
 } from './parse.js'
 import { InvalidOptionError, NotifySenderError } from '../errors.js'
 import { LOG_LEVELS } from '../log.js'
+import { parseShardSpec } from '../push/shard.js'
 
 /** Sub-commands of the CLI. */
 export type CommandName = 'load' | 'send' | 'simulate' | 'keys' | 'demo'
@@ -123,6 +124,7 @@ export const OPTIONS = {
   allowPrivate: { flags: '--allow-private', description: 'allow endpoints that resolve to loopback/private/link-local addresses', commands: SEND },
   dryRun: { flags: '--dry-run', description: 'validate and encrypt every message but send nothing', commands: SEND },
   state: { flags: '--state <file>', description: 'resume state (needs --out); re-running the same command sends only what is not settled yet', commands: ['send'], parse: nonEmpty, defaultText: '<out>/state.json when --out is given' },
+  shard: { flags: '--shard <i/n>', description: 'send only shard i of n (0-based), split by a SHA-256 of the endpoint; n alone takes i from JOB_COMPLETION_INDEX (Kubernetes Indexed Job); env NOTIFY_SENDER_SHARD', commands: ['send'], parse: parseShardSpec },
   resendIndeterminate: { flags: '--resend-indeterminate', description: 'when resuming, send again the lines whose outcome is unknown (may duplicate)', commands: ['send'] },
   // simulate / demo
   port: { flags: '--port <n>', description: 'port to listen on (0 = any free port)', commands: ['simulate'], parse: parseNonNegativeInt, defaultText: '8443' },

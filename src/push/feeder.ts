@@ -24,6 +24,8 @@ export interface FeederOptions {
   state?: ResumeState | undefined
   /** Send again the lines whose outcome is unknown (indeterminate) instead of skipping them. */
   resendIndeterminate?: boolean | undefined
+  /** Keeps the lines of this run's shard (`--shard`); the others are only counted. */
+  belongs?: ((rec: LineRecord) => boolean) | undefined
   /** A worker aborted a push service (consecutive 401/403); the run reports it. */
   onOriginAbort?: ((origin: string, reason: string) => void) | undefined
 }
@@ -44,6 +46,8 @@ export class SendFeeder implements Feeder {
   readonly counts: OutcomeCounts = { read: 0, sent: 0, expired: 0, failed: 0, invalid: 0, dryRun: 0, notAttempted: 0, indeterminate: 0, skipped: 0 }
   /** Line number of the last line read (for "stopped at line N"). */
   lastLine = 0
+  /** Lines that belong to other shards: read, never sent, not in `counts`. */
+  otherShardLines = 0
   inputComplete = false
   readonly #opts: FeederOptions
   #host: FeederHost | null = null
@@ -132,9 +136,13 @@ export class SendFeeder implements Feeder {
   }
 
   async #read (): Promise<void> {
-    const { input, batchSize, files } = this.#opts
+    const { input, batchSize, files, belongs } = this.#opts
     for await (const rec of input) {
       if (this.#stopped) break
+      if (belongs !== undefined && !belongs(rec)) {
+        this.otherShardLines++
+        continue
+      }
       this.counts.read++
       this.lastLine = rec.lineNo
       if (this.#alreadyHandled(rec.lineNo)) continue

@@ -30,6 +30,8 @@ export interface InputIdentity {
 interface StateDoc {
   version: number
   input: InputIdentity | null
+  /** `i/n` of a sharded send; absent in older state files. */
+  shard?: string | null
   createdAt: string
   runs: number
 }
@@ -79,7 +81,7 @@ export class ResumeState {
   }
 
   /** Opens (or creates) the state of the outcomes in `dir`, checking that it belongs to the same input. */
-  static async open (dir: string, input: InputIdentity | null, statePath = join(dir, STATE_FILE)): Promise<ResumeState> {
+  static async open (dir: string, input: InputIdentity | null, statePath = join(dir, STATE_FILE), shard: string | null = null): Promise<ResumeState> {
     let doc: StateDoc | null = null
     if (existsSync(statePath)) {
       try {
@@ -91,9 +93,13 @@ export class ResumeState {
       if (doc.input !== null && input !== null && (doc.input.size > input.size || doc.input.headSha256 !== input.headSha256)) {
         throw new NotifySenderError(`${dir} holds the progress of another input (${doc.input.path}, ${doc.input.size} bytes); use another --out directory or remove ${statePath} to start over`, 'NS_ERR_STATE')
       }
+      // Another shard's progress would skip lines this shard never saw, and send none of its own twice.
+      if ((doc.shard ?? null) !== shard) {
+        throw new NotifySenderError(`${dir} holds the progress of ${doc.shard == null ? 'an unsharded send' : `shard ${doc.shard}`}, not of ${shard === null ? 'an unsharded send' : `shard ${shard}`}; give each shard its own --out directory`, 'NS_ERR_STATE')
+      }
     }
     const resumed = doc !== null
-    const next: StateDoc = { version: STATE_VERSION, input: input ?? doc?.input ?? null, createdAt: doc?.createdAt ?? new Date().toISOString(), runs: (doc?.runs ?? 0) + 1 }
+    const next: StateDoc = { version: STATE_VERSION, input: input ?? doc?.input ?? null, shard, createdAt: doc?.createdAt ?? new Date().toISOString(), runs: (doc?.runs ?? 0) + 1 }
     writeAtomically(statePath, JSON.stringify(next, null, 2) + '\n')
     const fd = openAppend(statePath + JOURNAL_SUFFIX)
     const state = new ResumeState(dir, statePath, resumed, fd)

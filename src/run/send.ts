@@ -21,6 +21,8 @@ import { OutcomeFiles } from '../push/outcome-files.js'
 import { writeReportFile } from '../report/write.js'
 import { identifyInput, ResumeState, STATE_FILE } from '../push/resume.js'
 import type { InputIdentity } from '../push/resume.js'
+import { formatShard, resolveShard, shardFilter } from '../push/shard.js'
+import type { Shard, ShardSpec } from '../push/shard.js'
 import { createSupervisor, engineSettings } from './handle.js'
 import type { RunHandle, RunHooks } from './handle.js'
 
@@ -41,6 +43,8 @@ export interface ResolvedSend {
   /** Progress of earlier runs into the same --out, and this run's dispatch journal. */
   state: ResumeState | undefined
   resendIndeterminate: boolean
+  /** `--shard`: only the lines of this shard are sent. */
+  shard: Shard | undefined
   durationMs: number | undefined
   warnings: string[]
 }
@@ -70,6 +74,7 @@ export async function resolveSend (
   const allowHosts = (raw.allowHost as string[] | undefined) ?? []
   const allowPrivate = raw.allowPrivate === true
   compileEndpointPolicy({ allowHosts, allowPrivate })
+  const shard = resolveShard(raw.shard as ShardSpec | undefined, env)
   const keys = await loadVapidKeys({ file: raw.vapidKeys as string | undefined, env, subject: raw.subject as string | undefined })
   let source = input
   const outDir = raw.out as string | undefined
@@ -105,20 +110,21 @@ export async function resolveSend (
     raw,
     input: source,
     outDir,
-    state: outDir === undefined ? undefined : await openState(outDir, inputIdentity, stateArg),
+    state: outDir === undefined ? undefined : await openState(outDir, inputIdentity, stateArg, shard),
     resendIndeterminate: raw.resendIndeterminate === true,
+    shard,
     durationMs: engine.durationMs,
     warnings: keys.warnings
   }
 }
 
-async function openState (outDir: string, identity: InputIdentity | null, statePath: string | undefined): Promise<ResumeState> {
+async function openState (outDir: string, identity: InputIdentity | null, statePath: string | undefined, shard: Shard | undefined): Promise<ResumeState> {
   try {
     mkdirSync(outDir, { recursive: true })
   } catch (err) {
     throw new InvalidOptionError(`--out: cannot create ${outDir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
   }
-  return await ResumeState.open(outDir, identity, statePath ?? join(outDir, STATE_FILE))
+  return await ResumeState.open(outDir, identity, statePath ?? join(outDir, STATE_FILE), shard === undefined ? null : formatShard(shard))
 }
 
 /** Starts a send from programmatic options. */
@@ -161,10 +167,12 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     logger,
     state: r.state,
     resendIndeterminate: r.resendIndeterminate,
+    belongs: r.shard === undefined ? undefined : shardFilter(r.shard),
     onOriginAbort: (origin, reason) => { aborted.set(origin, reason) }
   })
   const { supervisor } = createSupervisor(r.engine, r.job, output, { ...hooks, logger }, feeder)
   for (const w of r.warnings) logger.warn(w)
+  if (r.shard !== undefined) logger.info({ shard: formatShard(r.shard) }, 'sharded send: only the lines of this shard are sent')
   if (r.state?.resumed === true) logger.info({ out: r.outDir }, 'resuming: lines settled by earlier runs are skipped')
   let interrupted: NodeJS.Signals | null = null
   let durationTimer: NodeJS.Timeout | undefined
@@ -194,6 +202,7 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
       thresholds: output.thresholds,
       interrupted,
       outcomes: { ...c } satisfies OutcomeCounts,
+      shard: r.shard === undefined ? undefined : { ...r.shard, otherShardLines: feeder.otherShardLines },
       errorRate: attempted === 0 ? 0 : c.failed / attempted,
       problems
     })
@@ -223,6 +232,7 @@ function sendSettings (r: ResolvedSend, inputComplete: boolean, lastLine: number
     vapidSubject: j.vapid.subject,
     vapidPublicKey: j.vapid.publicKey,
     out: r.outDir ?? null,
+    shard: r.shard === undefined ? null : formatShard(r.shard),
     inputComplete,
     lastLine
   }

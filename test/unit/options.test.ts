@@ -67,6 +67,7 @@ const CASES: Record<OptionKey, Case> = {
   allowPrivate: 'flag',
   dryRun: 'flag',
   state: { bad: '', good: 'state.json' },
+  shard: { bad: '3/3', good: '1/3' },
   resendIndeterminate: 'flag',
   port: { bad: '-1', good: '0' },
   host: { bad: '', good: '127.0.0.1' },
