@@ -34,10 +34,17 @@ const MAX_DEPTH = 10
 const VAPID_RE = /vapid t=[A-Za-z0-9_\-.]+(, ?k=[A-Za-z0-9_-]+)?/g
 const JWT_RE = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g
 const URL_PATH_RE = /(https?:\/\/[^\s/"']+)\/[^\s"']*/g
+// postgres://user:password@host (--source) and any other URL with credentials in it.
+const URL_PASSWORD_RE = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"']*):[^\s@/"']*@/gi
 
-/** Removes JWTs, VAPID headers and URL paths (push endpoints are capability URLs) from free text. */
+/** Removes the password of any `scheme://user:password@host` in `s`. */
+export function redactUrlPasswords (s: string): string {
+  return s.replace(URL_PASSWORD_RE, '$1:' + CENSOR + '@')
+}
+
+/** Removes JWTs, VAPID headers, URL passwords and URL paths (push endpoints are capability URLs) from free text. */
 export function redactText (s: string): string {
-  return s.replace(VAPID_RE, 'vapid ' + CENSOR).replace(JWT_RE, CENSOR).replace(URL_PATH_RE, '$1/…')
+  return redactUrlPasswords(s).replace(VAPID_RE, 'vapid ' + CENSOR).replace(JWT_RE, CENSOR).replace(URL_PATH_RE, '$1/…')
 }
 
 // A scrubbed copy of `value` (the caller's object is never modified): secret keys censored, strings passed

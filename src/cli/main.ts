@@ -146,6 +146,18 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       process.stdout.write(formatVapidKeysJson({ ...generateVapidKeys(), subject }))
       return
     }
+    case 'config': {
+      const { runConfigCommand } = await import('../run/config.js')
+      const { formatDescription } = await import('../config/describe.js')
+      const result = await runConfigCommand(parsed.args, parsed.options)
+      if (result.kind === 'schema') {
+        process.stdout.write(JSON.stringify(result.schema, null, 2) + '\n')
+        return
+      }
+      for (const w of result.warnings) process.stderr.write(`notify-sender: warning: ${w}\n`)
+      process.stdout.write(formatDescription(result.description))
+      return
+    }
     default:
       throw new InvalidOptionError(`the ${parsed.command} command is not available yet`)
   }

@@ -2,7 +2,7 @@
 // keyed like the table, and the exit-code mapping lives in main.ts.
 import { Command, Option } from 'commander'
 import { flagName, optionsFor } from '../config/options.js'
-import type { CommandName, OptionKey } from '../config/options.js'
+import type { CommandName, OptionKey, OptionSpec } from '../config/options.js'
 import type { RawOptions } from '../config/resolve.js'
 import { version } from '../version.js'
 
@@ -23,10 +23,18 @@ export const COMMANDS: Readonly<Record<CommandName, { args: string, summary: str
   load: { args: '[targets...]', summary: 'HTTP/1.1 + HTTP/2 load test: notify-sender load <url...> [workers]' },
   keys: { args: '', summary: 'generate a VAPID key pair (JSON on stdout)' },
   simulate: { args: '', summary: 'run the local push-service simulator and write matching subscriptions' },
-  demo: { args: '[workers]', summary: 'simulator + send, end to end, on loopback' }
+  demo: { args: '[workers]', summary: 'simulator + send, end to end, on loopback' },
+  config: { args: '[args...]', summary: 'print the resolved configuration (--print, secrets redacted) or the config file JSON Schema (--schema); takes the options of send and load' }
 }
 
-const ORDER: CommandName[] = ['send', 'load', 'keys', 'simulate', 'demo']
+const ORDER: CommandName[] = ['send', 'load', 'keys', 'simulate', 'demo', 'config']
+
+// `config --print` resolves a send or load: it takes their options too (no flag differs between the two).
+function commandOptions (name: CommandName): Array<[OptionKey, OptionSpec]> {
+  if (name !== 'config') return optionsFor(name)
+  const seen = new Set<OptionKey>()
+  return [...optionsFor('config'), ...optionsFor('send'), ...optionsFor('load')].filter(([k]) => !seen.has(k) && seen.add(k) !== undefined)
+}
 
 /** Builds the program; `io` lets tests capture output. */
 export function buildProgram (action: Action, io: { out: (s: string) => void, err: (s: string) => void } = {
@@ -46,7 +54,7 @@ export function buildProgram (action: Action, io: { out: (s: string) => void, er
     const cmd = new Command(name).description(d.summary).exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err })
     if (d.args !== '') cmd.argument(d.args)
     const attrs: Array<[OptionKey, string]> = []
-    for (const [key, spec] of optionsFor(name)) {
+    for (const [key, spec] of commandOptions(name)) {
       // Defaults are applied by the resolver (so the config file can override them); help just shows them.
       const opt = new Option(spec.flags, spec.defaultText === undefined ? spec.description : `${spec.description} (default: ${spec.defaultText})`)
       const parse = spec.parse

@@ -12,8 +12,11 @@ export function normalizeOptions (input: Readonly<Record<string, unknown>>, comm
     if (value === undefined) continue
     // Own keys only: "constructor" or "__proto__" would otherwise find Object.prototype's members.
     const spec = Object.hasOwn(OPTIONS, key) ? (OPTIONS as Record<string, OptionSpec>)[key] : undefined
-    if (spec === undefined || !spec.commands.includes(command)) {
+    if (spec === undefined) {
       throw new InvalidOptionError(`unknown ${where} ${JSON.stringify(key)} for ${command}${suggest(key, command)}`)
+    }
+    if (!spec.commands.includes(command)) {
+      throw new InvalidOptionError(`${where} ${JSON.stringify(key)} (${flagName(key as OptionKey)}) is an option of ${spec.commands.join(', ')}, not of ${command}`)
     }
     const name = flagName(key as OptionKey)
     if (spec.parse === undefined) {

@@ -9,7 +9,7 @@ import { LOG_LEVELS } from '../log.js'
 import { parseShardSpec } from '../push/shard.js'
 
 /** Sub-commands of the CLI. */
-export type CommandName = 'load' | 'send' | 'simulate' | 'keys' | 'demo'
+export type CommandName = 'load' | 'send' | 'simulate' | 'keys' | 'demo' | 'config'
 
 /** One option: how it is spelled, which commands take it, how its value is parsed and what it defaults to. */
 export interface OptionSpec {
@@ -27,8 +27,18 @@ export interface OptionSpec {
 const ENGINE: readonly CommandName[] = ['load', 'send', 'demo']
 const SEND: readonly CommandName[] = ['send', 'demo']
 
+// Parsers of repeatable options, so the config schema and docs can say "or an array".
+const REPEATABLE = new WeakSet<object>()
+
 function repeat<T> (parse: (v: string, n: string) => T): (v: string, n: string, prev: unknown) => T[] {
-  return (v, n, prev) => [...(Array.isArray(prev) ? prev as T[] : []), parse(v, n)]
+  const fn = (v: string, n: string, prev: unknown): T[] => [...(Array.isArray(prev) ? prev as T[] : []), parse(v, n)]
+  REPEATABLE.add(fn)
+  return fn
+}
+
+/** True for options that may be given several times (`-H`, `--resolve`...). */
+export function isRepeatable (spec: OptionSpec): boolean {
+  return spec.parse !== undefined && REPEATABLE.has(spec.parse)
 }
 
 /** Parses `--http`: 1, 1.1, 2, auto; 3 is refused with an explanation instead of silently falling back. */
@@ -126,6 +136,10 @@ export const OPTIONS = {
   state: { flags: '--state <file>', description: 'resume state (needs --out); re-running the same command sends only what is not settled yet', commands: ['send'], parse: nonEmpty, defaultText: '<out>/state.json when --out is given' },
   shard: { flags: '--shard <i/n>', description: 'send only shard i of n (0-based), split by a SHA-256 of the endpoint; n alone takes i from JOB_COMPLETION_INDEX (Kubernetes Indexed Job); env NOTIFY_SENDER_SHARD', commands: ['send'], parse: parseShardSpec },
   resendIndeterminate: { flags: '--resend-indeterminate', description: 'when resuming, send again the lines whose outcome is unknown (may duplicate)', commands: ['send'] },
+  // config
+  print: { flags: '--print', description: 'print the resolved configuration of send (or --for load) as JSON: each value and where it came from, secrets redacted', commands: ['config'], inConfig: false },
+  schema: { flags: '--schema', description: 'print the JSON Schema of notify-sender.config.json', commands: ['config'], inConfig: false },
+  for: { flags: '--for <command>', description: 'the command whose configuration --print resolves: send or load', commands: ['config'], parse: (v: string, n: string) => parseChoice(v, n, ['send', 'load'] as const), defaultText: 'send', inConfig: false },
   // simulate / demo
   port: { flags: '--port <n>', description: 'port to listen on (0 = any free port)', commands: ['simulate'], parse: parseNonNegativeInt, defaultText: '8443' },
   host: { flags: '--host <addr>', description: 'loopback address to listen on', commands: ['simulate'], parse: nonEmpty, defaultText: '127.0.0.1' },

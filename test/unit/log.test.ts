@@ -23,6 +23,10 @@ function assertClean (lines: string[]): void {
   assert.ok(!text.includes('vapid t='), text)
 }
 
+test('redactText removes URL passwords (postgres --source) but keeps user and host', () => {
+  assert.equal(redactText('connect postgres://app:s3cret@127.0.0.1:5432/push failed'), 'connect postgres://app:[redacted]@127.0.0.1:5432/push failed')
+})
+
 test('redactText removes JWTs, VAPID headers and URL paths, keeping the origin', () => {
   assert.equal(redactText(`Authorization: vapid t=${JWT}, k=${P256DH}`), 'Authorization: vapid [redacted]')
   assert.equal(redactText(`token ${JWT} done`), 'token [redacted] done')

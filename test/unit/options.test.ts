@@ -68,6 +68,9 @@ const CASES: Record<OptionKey, Case> = {
   dryRun: 'flag',
   state: { bad: '', good: 'state.json' },
   shard: { bad: '3/3', good: '1/3' },
+  print: 'flag',
+  schema: 'flag',
+  for: { bad: 'keys', good: 'load' },
   resendIndeterminate: 'flag',
   port: { bad: '-1', good: '0' },
   host: { bad: '', good: '127.0.0.1' },
@@ -86,7 +89,7 @@ const CASES: Record<OptionKey, Case> = {
 
 const URL_ARG = 'http://127.0.0.1:9/'
 // Positionals each command needs to reach its action (load takes its URLs there).
-const POSITIONALS: Record<CommandName, string[]> = { load: [URL_ARG], send: [], keys: [], simulate: [], demo: [] }
+const POSITIONALS: Record<CommandName, string[]> = { load: [URL_ARG], send: [], keys: [], simulate: [], demo: [], config: [] }
 const ENTRIES = Object.entries(OPTIONS) as Array<[OptionKey, OptionSpec]>
 
 /** Parses argv (after the program name) with the real program; resolves with what the action received. */
