@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// Regenerates the README sections that mirror the code: the options tables (from the options table) and
-// the exit codes. Run through `npm run docs`, which builds first: this imports the compiled modules.
+// Regenerates the README sections that mirror something else: the options tables (from the options
+// table), the exit codes, the config file keys, the full --help of the binary and the benchmark targets.
+// Run through `npm run docs`, which builds first: this imports the compiled modules and runs the binary.
+import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { renderOptionsMarkdown } from '../dist/src/cli/options-doc.js'
 import { renderExitCodesMarkdown } from '../dist/src/cli/exit-codes.js'
+import { renderConfigKeysMarkdown, renderHelpMarkdown, renderPerformanceMarkdown } from '../dist/src/cli/readme-sections.js'
 
 const readme = new URL('../README.md', import.meta.url)
+const bin = new URL('../bin/notify-sender.js', import.meta.url).pathname
+const results = new URL('../benchmarks/RESULTS.md', import.meta.url)
 
 /** Replaces the text between `<!-- name:start -->` and `<!-- name:end -->`. */
 function replaceSection (text, name, body) {
@@ -17,8 +22,18 @@ function replaceSection (text, name, body) {
   return text.slice(0, i + start.length) + '\n' + body + text.slice(j)
 }
 
+function helpOf (args) {
+  // Not a terminal, as in the test: commander wraps at 80 columns.
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`notify-sender ${args.join(' ')} exited ${r.status}: ${r.stderr}`)
+  return r.stdout
+}
+
 const before = readFileSync(readme, 'utf8')
 let after = replaceSection(before, 'options', renderOptionsMarkdown())
 after = replaceSection(after, 'exit-codes', renderExitCodesMarkdown())
+after = replaceSection(after, 'config-keys', renderConfigKeysMarkdown())
+after = replaceSection(after, 'help', renderHelpMarkdown(helpOf))
+after = replaceSection(after, 'performance', renderPerformanceMarkdown(readFileSync(results, 'utf8')))
 if (after !== before) writeFileSync(readme, after)
 process.stdout.write(after === before ? 'README.md is up to date\n' : 'README.md updated\n')

@@ -27,7 +27,8 @@ export const COMMANDS: Readonly<Record<CommandName, { args: string, summary: str
   config: { args: '[args...]', summary: 'print the resolved configuration (--print, secrets redacted) or the config file JSON Schema (--schema); takes the options of send and load' }
 }
 
-const ORDER: CommandName[] = ['send', 'load', 'keys', 'simulate', 'demo', 'config']
+/** Commands in the order `--help` lists them. */
+export const ORDER: readonly CommandName[] = ['send', 'load', 'keys', 'simulate', 'demo', 'config']
 
 // `config --print` resolves a send or load: it takes their options too (no flag differs between the two).
 function commandOptions (name: CommandName): Array<[OptionKey, OptionSpec]> {

@@ -1,0 +1,32 @@
+// The README documents every field of the report JSON: a real send report (sharded, so every optional
+// section is present) is checked against the README's report schema table.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { runSend } from '../../src/run/send.js'
+import { simFixture } from '../helpers/send-fixtures.js'
+import { repoRoot } from '../helpers/paths.js'
+
+// Sections whose members are named in the table one by one; the others are maps or lists.
+const DETAILED = ['requests', 'latency', 'bytes', 'connections', 'histograms']
+
+test('every field of a real report is in the README report schema table', async (t) => {
+  const f = await simFixture(t, 40)
+  const report = await runSend({ ...f.options, workers: 1, payload: 'docs', shard: '0/1', maxErrorRate: '5%' }) as unknown as Record<string, unknown>
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8')
+  const table = readme.split('<!-- report-schema:start -->')[1]?.split('<!-- report-schema:end -->')[0]
+  assert.ok(table !== undefined, 'README.md lacks the report-schema markers')
+  const documented = new Set([...table.matchAll(/`([a-zA-Z0-9_.]+)`/g)].map((m) => m[1]))
+  const fields: string[] = []
+  for (const [key, value] of Object.entries(report)) {
+    if (DETAILED.includes(key) && value !== null && typeof value === 'object') {
+      for (const sub of Object.keys(value)) fields.push(`${key}.${sub}`)
+    } else {
+      fields.push(key)
+    }
+  }
+  assert.ok(fields.includes('shard') && fields.includes('outcomes') && fields.includes('requests.errorRate'))
+  const missing = fields.filter((p) => !documented.has(p))
+  assert.deepEqual(missing, [], 'fields of the report missing from the README report schema')
+})
