@@ -146,6 +146,11 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       process.stdout.write(formatVapidKeysJson({ ...generateVapidKeys(), subject }))
       return
     }
+    case 'merge': {
+      const { runMerge } = await import('./merge.js')
+      runMerge(parsed.args, parsed.options)
+      return
+    }
     default:
       throw new InvalidOptionError(`the ${parsed.command} command is not available yet`)
   }

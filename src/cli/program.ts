@@ -23,10 +23,11 @@ export const COMMANDS: Readonly<Record<CommandName, { args: string, summary: str
   load: { args: '[targets...]', summary: 'HTTP/1.1 + HTTP/2 load test: notify-sender load <url...> [workers]' },
   keys: { args: '', summary: 'generate a VAPID key pair (JSON on stdout)' },
   simulate: { args: '', summary: 'run the local push-service simulator and write matching subscriptions' },
-  demo: { args: '[workers]', summary: 'simulator + send, end to end, on loopback' }
+  demo: { args: '[workers]', summary: 'simulator + send, end to end, on loopback' },
+  merge: { args: '<reports...>', summary: 'merge reports of concurrent runs (shards, several machines) into one; a directory means its report.json' }
 }
 
-const ORDER: CommandName[] = ['send', 'load', 'keys', 'simulate', 'demo']
+const ORDER: CommandName[] = ['send', 'load', 'keys', 'simulate', 'demo', 'merge']
 
 /** Builds the program; `io` lets tests capture output. */
 export function buildProgram (action: Action, io: { out: (s: string) => void, err: (s: string) => void } = {
