@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'NS_ERR_PRIVATE_ADDRESS'
   | 'NS_ERR_PROTOCOL_NEGOTIATION'
   | 'NS_ERR_INTERNAL'
+  | 'NS_ERR_REPORT'
 
 /** Codes that mean "the user asked for something impossible": the CLI maps them to exit code 2. */
 const USAGE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -23,7 +24,8 @@ const USAGE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'NS_ERR_UNSUPPORTED_PROTOCOL',
   'NS_ERR_SECRET',
   'NS_ERR_PAYLOAD_TOO_LARGE',
-  'NS_ERR_STATE'
+  'NS_ERR_STATE',
+  'NS_ERR_REPORT'
 ])
 
 /** Base class of every error thrown by notify-sender. */
@@ -55,6 +57,13 @@ export class ConfigError extends NotifySenderError {
 export class SecretError extends NotifySenderError {
   constructor (message: string, options?: ErrorOptions) {
     super(message, 'NS_ERR_SECRET', options)
+  }
+}
+
+/** A report given to `merge` cannot be read or merged (not JSON, not a notify-sender report, other schema or command); the message names the file. */
+export class ReportError extends NotifySenderError {
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, 'NS_ERR_REPORT', options)
   }
 }
 

@@ -146,6 +146,11 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       process.stdout.write(formatVapidKeysJson({ ...generateVapidKeys(), subject }))
       return
     }
+    case 'merge': {
+      const { runMerge } = await import('./merge.js')
+      runMerge(parsed.args, parsed.options)
+      return
+    }
     case 'config': {
       const { runConfigCommand } = await import('../run/config.js')
       const { formatDescription } = await import('../config/describe.js')

@@ -5,7 +5,7 @@ import type { CommandName, OptionKey, OptionSpec } from '../config/options.js'
 import { COMMANDS } from './program.js'
 
 /** Commands in the order the README documents them. */
-export const DOC_ORDER: readonly CommandName[] = ['load', 'send', 'simulate', 'keys', 'demo', 'config']
+export const DOC_ORDER: readonly CommandName[] = ['load', 'send', 'simulate', 'keys', 'demo', 'merge', 'config']
 
 // GFM splits table cells on every unescaped pipe, even inside code spans (`<data|@file>`).
 function code (text: string): string {

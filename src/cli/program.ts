@@ -24,11 +24,12 @@ export const COMMANDS: Readonly<Record<CommandName, { args: string, summary: str
   keys: { args: '', summary: 'generate a VAPID key pair (JSON on stdout)' },
   simulate: { args: '', summary: 'run the local push-service simulator and write matching subscriptions' },
   demo: { args: '[workers]', summary: 'simulator + send, end to end, on loopback' },
+  merge: { args: '<reports...>', summary: 'merge reports of concurrent runs (shards, several machines) into one; a directory means its report.json' },
   config: { args: '[args...]', summary: 'print the resolved configuration (--print, secrets redacted) or the config file JSON Schema (--schema); takes the options of send and load' }
 }
 
 /** Commands in the order `--help` lists them. */
-export const ORDER: readonly CommandName[] = ['send', 'load', 'keys', 'simulate', 'demo', 'config']
+export const ORDER: readonly CommandName[] = ['send', 'load', 'keys', 'simulate', 'demo', 'merge', 'config']
 
 // `config --print` resolves a send or load: it takes their options too (no flag differs between the two).
 function commandOptions (name: CommandName): Array<[OptionKey, OptionSpec]> {

@@ -34,6 +34,10 @@ export function renderReport (r: Report): string {
   const s = r.settings
   const http = s.http === 2 ? 'HTTP/2' : s.http === 1 ? 'HTTP/1.1' : 'HTTP auto'
   lines.push(`notify-sender ${r.command}: ${String(s.workers)} worker(s), ${http}, ${(r.durationMs / 1000).toFixed(1)} s${r.interrupted !== null ? ` (interrupted by ${r.interrupted})` : ''}`)
+  if (r.merged !== undefined) {
+    const m = r.merged
+    row('merged', `${m.count} report(s)${m.shards === undefined ? '' : `, shards ${m.shards.indices.join(', ')} of ${m.shards.count}`}${m.files === undefined ? '' : `: ${m.files.join(', ')}`}`)
+  }
   const q = r.requests
   row('requests', `${q.completed} completed of ${q.started} started, ${q.rps.toFixed(1)} req/s, error rate ${pct(q.errorRate, 1)}`)
   if (r.outcomes !== undefined) {
@@ -63,7 +67,7 @@ export function renderReport (r: Report): string {
   const total = Object.values(r.perAddress).reduce((a, b) => a + b, 0)
   for (const [i, [addr, n]] of Object.entries(r.perAddress).entries()) row(i === 0 ? 'per address' : '', `${addr.padEnd(39)} ${String(n).padStart(10)}  ${pct(n, total)}`)
   for (const [i, w] of r.workers.entries()) {
-    row(i === 0 ? 'per worker' : '', `#${w.index}  ${w.completed} completed, ${w.errors} errors${w.restarts > 0 ? `, ${w.restarts} restart(s)` : ''}${w.gaveUp ? ', GAVE UP' : ''}`)
+    row(i === 0 ? 'per worker' : '', `#${w.source === undefined ? '' : `${w.source}.`}${w.index}  ${w.completed} completed, ${w.errors} errors${w.restarts > 0 ? `, ${w.restarts} restart(s)` : ''}${w.gaveUp ? ', GAVE UP' : ''}`)
   }
   for (const t of r.thresholds) row('threshold', `${t.name} ${t.limit}: ${t.passed ? 'ok' : 'BREACHED'} (actual ${t.actual})`)
   for (const p of r.problems) row('problem', p)

@@ -9,7 +9,7 @@ import { LOG_LEVELS } from '../log.js'
 import { parseShardSpec } from '../push/shard.js'
 
 /** Sub-commands of the CLI. */
-export type CommandName = 'load' | 'send' | 'simulate' | 'keys' | 'demo' | 'config'
+export type CommandName = 'load' | 'send' | 'simulate' | 'keys' | 'demo' | 'merge' | 'config'
 
 /** One option: how it is spelled, which commands take it, how its value is parsed and what it defaults to. */
 export interface OptionSpec {
@@ -106,12 +106,12 @@ export const OPTIONS = {
   forceDns: { flags: '--force-dns', description: 'resolve every A/AAAA record and spread connections round-robin over them (honours TTL)', commands: ENGINE },
   resolve: { flags: '--resolve <host:port:addr>', description: 'pin host:port to addresses (curl semantics, repeatable, addr may be a comma list)', commands: ENGINE, parse: repeat(parseResolve) },
   dnsServer: { flags: '--dns-server <addr>', description: 'DNS server (ip or ip:port) to query instead of the system resolver (repeatable)', commands: ENGINE, parse: repeat(dnsServer) },
-  json: { flags: '--json', description: 'print the report as one JSON document on stdout', commands: ENGINE, inConfig: false },
-  report: { flags: '--report <file>', description: 'write the JSON report (with encoded histograms) to a file', commands: ENGINE, parse: nonEmpty },
-  maxErrorRate: { flags: '--max-error-rate <ratio>', description: 'fail (exit 1) when failed/completed exceeds this (0.01 or 1%)', commands: ENGINE, parse: parseRatio },
-  maxP99: { flags: '--max-p99 <duration>', description: 'fail (exit 1) when the corrected p99 latency exceeds this', commands: ENGINE, parse: parsePositiveDuration },
+  json: { flags: '--json', description: 'print the report as one JSON document on stdout', commands: [...ENGINE, 'merge'], inConfig: false },
+  report: { flags: '--report <file>', description: 'write the JSON report (with encoded histograms) to a file', commands: [...ENGINE, 'merge'], parse: nonEmpty },
+  maxErrorRate: { flags: '--max-error-rate <ratio>', description: 'fail (exit 1) when failed/completed exceeds this (0.01 or 1%)', commands: [...ENGINE, 'merge'], parse: parseRatio },
+  maxP99: { flags: '--max-p99 <duration>', description: 'fail (exit 1) when the corrected p99 latency exceeds this', commands: [...ENGINE, 'merge'], parse: parsePositiveDuration },
   grace: { flags: '--grace <duration>', description: 'on SIGINT/SIGTERM, wait this long for in-flight requests', commands: ENGINE, parse: parseDuration, defaultText: '5s' },
-  quiet: { flags: '-q, --quiet', description: 'no progress and no summary table on stderr', commands: [...ENGINE, 'simulate'], inConfig: false },
+  quiet: { flags: '-q, --quiet', description: 'no progress and no summary table on stderr', commands: [...ENGINE, 'simulate', 'merge'], inConfig: false },
   logLevel: { flags: '--log-level <level>', description: `log level: ${LOG_LEVELS.join(', ')}`, commands: [...ENGINE, 'simulate'], parse: (v: string, n: string) => parseChoice(v, n, LOG_LEVELS), defaultText: 'info' },
   config: { flags: '--config <file>', description: 'configuration file (JSON, option names in camelCase)', commands: ['load', 'send'], parse: nonEmpty, defaultText: './notify-sender.config.json if present', inConfig: false },
   // load

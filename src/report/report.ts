@@ -5,6 +5,7 @@ import type { LatencySummary } from '../stats/histogram.js'
 import type { ErrorKinds, SlotName } from '../engine/protocol.js'
 import type { SupervisorResult } from '../engine/supervisor.js'
 import { signalExitCode } from './signals.js'
+import { evaluateThresholds, loadErrorRate, round } from './thresholds.js'
 
 /** Report format version; bump on incompatible changes. */
 export const REPORT_SCHEMA = 1
@@ -39,6 +40,16 @@ export interface ShardInfo {
   otherShardLines: number
 }
 
+/** What a merged report was made of (`notify-sender merge`). */
+export interface MergedInfo {
+  /** Number of input reports. */
+  count: number
+  /** Input files, in argument order (absent when merged through the API without names). */
+  files?: string[]
+  /** Sharded send: the shard count and the index of each input, in input order. */
+  shards?: { count: number, indices: number[] }
+}
+
 /** The JSON report. */
 export interface Report {
   schema: number
@@ -70,10 +81,13 @@ export interface Report {
   bytes: { sent: number, received: number }
   connections: { opened: number, protocols: Record<string, number> }
   perAddress: Record<string, number>
-  workers: Array<{ index: number, restarts: number, gaveUp: boolean, started: number, completed: number, errors: number }>
+  /** `source` (merged reports only): index of the input report the worker ran in. */
+  workers: Array<{ index: number, restarts: number, gaveUp: boolean, started: number, completed: number, errors: number, source?: number }>
   outcomes?: OutcomeCounts
   /** send --shard: which part of the input this run handled; lines of the other shards are not in `outcomes`. */
   shard?: ShardInfo
+  /** Present only on a report produced by `merge`: what was merged. */
+  merged?: MergedInfo
   /** Encoded HdrHistograms (µs) so reports of several runs or machines can be merged later. */
   histograms: { corrected: string, raw: string, startLag: string }
   thresholds: ThresholdResult[]
@@ -109,16 +123,9 @@ export { signalExitCode } from './signals.js'
 /** Builds the report and decides `passed` / `exitCode`. */
 export function buildReport (r: SupervisorResult, ctx: ReportContext): Report {
   const c: Record<SlotName, number> = r.counters
-  const failedResponses = c.Status4xx + c.Status5xx
-  const errorRate = ctx.errorRate ?? (c.Completed === 0 ? 0 : (c.Errors + failedResponses) / c.Completed)
+  const errorRate = ctx.errorRate ?? loadErrorRate({ completed: c.Completed, errors: c.Errors, status4xx: c.Status4xx, status5xx: c.Status5xx })
   const corrected = summarize(r.merged.corrected)
-  const thresholds: ThresholdResult[] = []
-  if (ctx.thresholds.maxErrorRate !== undefined) {
-    thresholds.push({ name: 'max-error-rate', limit: ctx.thresholds.maxErrorRate, actual: round(errorRate, 6), passed: errorRate <= ctx.thresholds.maxErrorRate })
-  }
-  if (ctx.thresholds.maxP99Ms !== undefined) {
-    thresholds.push({ name: 'max-p99', limit: ctx.thresholds.maxP99Ms, actual: corrected.p99, passed: corrected.p99 <= ctx.thresholds.maxP99Ms })
-  }
+  const thresholds = evaluateThresholds(ctx.thresholds, errorRate, corrected.p99)
   const problems = [...(ctx.problems ?? [])]
   for (const w of r.workers) if (w.gaveUp) problems.push(`worker ${w.index} crashed ${w.restarts + 1} times and was given up`)
   const passed = problems.length === 0 && thresholds.every((t) => t.passed)
@@ -172,9 +179,4 @@ export function buildReport (r: SupervisorResult, ctx: ReportContext): Report {
   if (ctx.outcomes !== undefined) report.outcomes = ctx.outcomes
   if (ctx.shard !== undefined) report.shard = ctx.shard
   return report
-}
-
-function round (n: number, digits: number): number {
-  const f = 10 ** digits
-  return Math.round(n * f) / f
 }

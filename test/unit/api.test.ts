@@ -5,7 +5,7 @@ import * as api from '../../src/index.js'
 import { repoRoot } from '../helpers/paths.js'
 
 test('the package entry point exposes the documented API and nothing deep', async () => {
-  for (const name of ['runLoad', 'startLoad', 'runSend', 'startSend', 'startSimulator', 'generateVapidKeys', 'encryptPayload', 'VapidSigner', 'mergeHistograms', 'shardOfKey', 'shardSqlPredicate', 'NotifySenderError', 'isUsageError']) {
+  for (const name of ['runLoad', 'startLoad', 'runSend', 'startSend', 'startSimulator', 'generateVapidKeys', 'encryptPayload', 'VapidSigner', 'mergeHistograms', 'shardOfKey', 'shardSqlPredicate', 'mergeReports', 'readReportFile', 'NotifySenderError', 'isUsageError']) {
     assert.equal(typeof (api as Record<string, unknown>)[name], 'function', name)
   }
   // Importing by package name resolves through package.json "exports" to the same module.

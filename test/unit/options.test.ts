@@ -89,7 +89,7 @@ const CASES: Record<OptionKey, Case> = {
 
 const URL_ARG = 'http://127.0.0.1:9/'
 // Positionals each command needs to reach its action (load takes its URLs there).
-const POSITIONALS: Record<CommandName, string[]> = { load: [URL_ARG], send: [], keys: [], simulate: [], demo: [], config: [] }
+const POSITIONALS: Record<CommandName, string[]> = { load: [URL_ARG], send: [], keys: [], simulate: [], demo: [], config: [], merge: ['report.json'] }
 const ENTRIES = Object.entries(OPTIONS) as Array<[OptionKey, OptionSpec]>
 
 /** Parses argv (after the program name) with the real program; resolves with what the action received. */

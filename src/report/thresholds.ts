@@ -1,0 +1,32 @@
+// Threshold verdicts and the error-rate definitions they judge, shared by a run's report and by `merge`,
+// so a merged report passes or fails by exactly the rules a single run does.
+import type { OutcomeCounts, ThresholdResult, Thresholds } from './report.js'
+
+/** load: failed requests (transport error or status >= 400) over completed requests. */
+export function loadErrorRate (c: { completed: number, errors: number, status4xx: number, status5xx: number }): number {
+  return c.completed === 0 ? 0 : (c.errors + c.status4xx + c.status5xx) / c.completed
+}
+
+/** send: failed messages over attempted ones (sent + expired + failed); retries are not failures. */
+export function sendErrorRate (o: Pick<OutcomeCounts, 'sent' | 'expired' | 'failed'>): number {
+  const attempted = o.sent + o.expired + o.failed
+  return attempted === 0 ? 0 : o.failed / attempted
+}
+
+/** Evaluates the requested thresholds against the error rate and the corrected p99 (ms). */
+export function evaluateThresholds (t: Thresholds, errorRate: number, correctedP99Ms: number): ThresholdResult[] {
+  const results: ThresholdResult[] = []
+  if (t.maxErrorRate !== undefined) {
+    results.push({ name: 'max-error-rate', limit: t.maxErrorRate, actual: round(errorRate, 6), passed: errorRate <= t.maxErrorRate })
+  }
+  if (t.maxP99Ms !== undefined) {
+    results.push({ name: 'max-p99', limit: t.maxP99Ms, actual: correctedP99Ms, passed: correctedP99Ms <= t.maxP99Ms })
+  }
+  return results
+}
+
+/** Rounds to `digits` decimals (report values are rounded so JSON stays readable). */
+export function round (n: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(n * f) / f
+}
