@@ -1,10 +1,8 @@
 #!/usr/bin/env node
-// Regenerates the README sections that mirror something else: the options tables (from the options
-// table), the exit codes, the config file keys, the full --help of the binary and the benchmark targets.
+// Regenerates the README sections that mirror something else: the exit codes, the config file keys, the full --help of the binary and the benchmark targets.
 // Run through `npm run docs`, which builds first: this imports the compiled modules and runs the binary.
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { renderOptionsMarkdown } from '../dist/src/cli/options-doc.js'
 import { renderExitCodesMarkdown } from '../dist/src/cli/exit-codes.js'
 import { renderConfigKeysMarkdown, renderHelpMarkdown, renderPerformanceMarkdown } from '../dist/src/cli/readme-sections.js'
 
@@ -30,8 +28,7 @@ function helpOf (args) {
 }
 
 const before = readFileSync(readme, 'utf8')
-let after = replaceSection(before, 'options', renderOptionsMarkdown())
-after = replaceSection(after, 'exit-codes', renderExitCodesMarkdown())
+let after = replaceSection(before, 'exit-codes', renderExitCodesMarkdown())
 after = replaceSection(after, 'config-keys', renderConfigKeysMarkdown())
 after = replaceSection(after, 'help', renderHelpMarkdown(helpOf))
 after = replaceSection(after, 'performance', renderPerformanceMarkdown(readFileSync(results, 'utf8')))

@@ -40,10 +40,14 @@ export function renderConfigKeysMarkdown (): string {
 /** The "Targets" table of benchmarks/RESULTS.md without its formula column, plus where it came from. */
 export function renderPerformanceMarkdown (results: string): string {
   const started = /run started (\S+?)\.?\d*Z?,/.exec(results)?.[1] ?? 'unknown'
-  const machine = /\*\*Machine:\*\* ([^.]+)\./.exec(results)?.[1] ?? 'unknown machine'
+  const machine = /\*\*Machine:\*\* (.*?), Linux/.exec(results)?.[1] ?? 'unknown machine'
   const targets = results.split('\n## Targets')[1]
   if (targets === undefined) throw new Error('benchmarks/RESULTS.md has no "## Targets" section')
-  const rows = targets.split('\n').filter((l) => l.startsWith('|'))
+  // The first block of table lines after the heading: later sections have tables of their own.
+  const lines = targets.split('\n')
+  const first = lines.findIndex((l) => l.startsWith('|'))
+  const end = lines.findIndex((l, n) => n > first && !l.startsWith('|'))
+  const rows = lines.slice(first, end === -1 ? undefined : end)
   const out = ['| target | value | limit | result |', '| --- | ---: | ---: | --- |']
   for (const row of rows.slice(2)) {
     // | target | formula | value | limit | result |  (cells may hold escaped pipes: none do today)

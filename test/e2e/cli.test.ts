@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EXIT, EXIT_CODE_DOCS } from '../../src/cli/exit-codes.js'
-import { DOC_ORDER } from '../../src/cli/options-doc.js'
+import { ORDER } from '../../src/cli/program.js'
 import { optionsFor } from '../../src/config/options.js'
 import type { Report } from '../../src/report/report.js'
 import { bounded, waitUntil } from '../helpers/bounded.js'
@@ -238,7 +238,7 @@ test('notify-sender.config.json: load runs from it, flags override it, a bad val
 })
 
 test('--help of every command lists every option of the table', T, async () => {
-  for (const command of DOC_ORDER) {
+  for (const command of ORDER) {
     const r = await cli([command, '--help'])
     expectExit(r, EXIT.ok, `${command} --help`)
     for (const [key, spec] of optionsFor(command)) {

@@ -4,8 +4,11 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { EXIT_CODE_DOCS, renderExitCodesMarkdown } from '../../src/cli/exit-codes.js'
-import { DOC_ORDER, renderOptionsMarkdown } from '../../src/cli/options-doc.js'
-import { optionsFor } from '../../src/config/options.js'
+import { renderConfigKeysMarkdown, renderHelpMarkdown, renderPerformanceMarkdown } from '../../src/cli/readme-sections.js'
+import { ORDER } from '../../src/cli/program.js'
+import { configKeys } from '../../src/config/schema.js'
+import { spawnSync } from 'node:child_process'
+import { binPath } from '../helpers/paths.js'
 import { repoRoot } from '../helpers/paths.js'
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8')
@@ -20,22 +23,33 @@ function section (name: string): string {
   return readme.slice(i + start.length, j)
 }
 
-test('README options section is the one generated from the options table (npm run docs)', () => {
-  assert.match(readme, /^## Options\n\n<!-- options:start -->$/m)
-  assert.equal(section('options'), renderOptionsMarkdown(), 'README.md is stale: run `npm run docs`')
+test('README --help section is the binary\'s own --help of every command (npm run docs)', () => {
+  const helpOf = (args: string[]): string => {
+    const r = spawnSync(process.execPath, [binPath, ...args], { encoding: 'utf8' })
+    assert.equal(r.status, 0, r.stderr)
+    return r.stdout
+  }
+  assert.match(readme, /^## Command-line reference \(`--help`\)$/m)
+  const help = section('help')
+  assert.equal(help, renderHelpMarkdown(helpOf), 'README.md is stale: run `npm run docs`')
+  for (const command of ORDER) assert.ok(help.includes(`\`notify-sender ${command} --help\``), command)
 })
 
-test('the generated options section has one table per command and a row per option', () => {
-  const md = renderOptionsMarkdown()
-  for (const command of DOC_ORDER) {
-    const part = md.split(`### ${command}\n`)[1]?.split('\n### ')[0] ?? ''
-    assert.ok(part.includes('| option | description | default |'), command)
-    const rows = part.split('\n').filter((l) => l.startsWith('| `'))
-    assert.equal(rows.length, optionsFor(command).length, command)
-    for (const [, spec] of optionsFor(command)) {
-      assert.ok(rows.some((r) => r.startsWith(`| \`${spec.flags.replace(/\|/g, '\\|')}\``)), `${command}: ${spec.flags}`)
-    }
-  }
+test('README config keys table lists every key the config file accepts', () => {
+  const keys = section('config-keys')
+  assert.equal(keys, renderConfigKeysMarkdown(), 'README.md is stale: run `npm run docs`')
+  for (const key of configKeys()) assert.ok(keys.includes(`| \`${key}\` |`), key)
+})
+
+test('README performance table is the Targets table of benchmarks/RESULTS.md', () => {
+  const results = readFileSync(join(repoRoot, 'benchmarks', 'RESULTS.md'), 'utf8')
+  const perf = section('performance')
+  assert.equal(perf, renderPerformanceMarkdown(results), 'README.md is stale: run `npm run docs`')
+  // One row per target of RESULTS.md, each with its verdict.
+  const targets = [...results.matchAll(/^\| .* \| \*\*(PASS|MISS)\*\* \|$/gm)].length
+  assert.ok(targets > 0)
+  assert.equal([...perf.matchAll(/\| \*\*(PASS|MISS)\*\* \|$/gm)].length, targets)
+  assert.match(perf, /\*\*PASS\*\*/)
 })
 
 test('README exit codes section is generated from EXIT_CODE_DOCS', () => {
