@@ -207,7 +207,7 @@ test('stopping early closes the cursor and the connection (break, and a send sto
   const it = source[Symbol.asyncIterator]()
   const first = await it.next()
   assert.ok(first.done !== true && first.value.length > 0)
-  await it.return(undefined)
+  await it.return?.(undefined)
   await assertNoConnectionLeft('after break')
 
   const f = await simFixture(t, 300)
