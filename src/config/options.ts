@@ -5,6 +5,7 @@ import {
   parsePositiveNumber, parseRatio, parseResolve, parseStages
 } from './parse.js'
 import { InvalidOptionError, NotifySenderError } from '../errors.js'
+import { parsePostgresUrl } from '../push/postgres-url.js'
 import { LOG_LEVELS } from '../log.js'
 import { parseShardSpec } from '../push/shard.js'
 
@@ -121,6 +122,8 @@ export const OPTIONS = {
   urlsFile: { flags: '--urls-file <file>', description: 'file with one URL per line, used round-robin with the positional URLs', commands: ['load'], parse: nonEmpty },
   // send
   subscriptions: { flags: '-s, --subscriptions <file>', description: 'NDJSON PushSubscription file, - for stdin', commands: ['send'], parse: nonEmpty, defaultText: 'stdin when it is not a terminal' },
+  source: { flags: '--source <url>', description: 'read the subscriptions from PostgreSQL instead (postgres://user@host/db; the password may come from PGPASSWORD); needs --query', commands: ['send'], parse: parsePostgresUrl },
+  query: { flags: '--query <sql>', description: 'SQL for --source: a subscription column (json/jsonb/text) or endpoint, p256dh, auth columns; other columns are metadata; give it an ORDER BY for resume', commands: ['send'], parse: nonEmpty },
   payload: { flags: '-p, --payload <text|@file>', description: 'notification payload (UTF-8, at most 3993 bytes); a line\'s own "payload" wins', commands: SEND, parse: nonEmpty, defaultText: 'demo: a small JSON notification' },
   vapidKeys: { flags: '--vapid-keys <file>', description: 'VAPID key file from `notify-sender keys` (or NOTIFY_SENDER_VAPID_PRIVATE_KEY/_PUBLIC_KEY)', commands: ['send'], parse: nonEmpty },
   subject: { flags: '--subject <mailto:|https:>', description: 'VAPID subject (contact), e.g. mailto:ops@example.com', commands: ['send', 'keys'], parse: nonEmpty },

@@ -20,9 +20,11 @@ import { SendFeeder } from '../push/feeder.js'
 import { OutcomeFiles } from '../push/outcome-files.js'
 import { writeReportFile } from '../report/write.js'
 import { identifyInput, ResumeState, STATE_FILE } from '../push/resume.js'
+import { redactPostgresUrl } from '../push/postgres-url.js'
 import type { InputIdentity } from '../push/resume.js'
 import { formatShard, resolveShard, shardFilter } from '../push/shard.js'
 import type { Shard, ShardSpec } from '../push/shard.js'
+import type { PostgresSource } from '../push/postgres-source.js'
 import { createSupervisor, engineSettings } from './handle.js'
 import type { RunHandle, RunHooks } from './handle.js'
 
@@ -47,6 +49,8 @@ export interface ResolvedSend {
   shard: Shard | undefined
   durationMs: number | undefined
   warnings: string[]
+  /** The PostgreSQL source (URL redacted) when the input is `--source`/`--query`. */
+  source?: { url: string, query: string } | undefined
 }
 
 const RETRIES = 3
@@ -65,6 +69,7 @@ export async function resolveSend (
 ): Promise<ResolvedSend> {
   const w = parseWorkers(workers === undefined ? undefined : String(workers))
   const engine = resolveEngine(raw, 'send', w)
+  const pg = postgresInput(raw, input !== undefined)
   const payloadArg = raw.payload as string | undefined
   if (payloadArg === undefined) throw new InvalidOptionError('--payload is required (it is the payload of every line that does not carry its own)')
   const payload = inlineOrFile(payloadArg, 'payload')
@@ -81,7 +86,13 @@ export async function resolveSend (
   const stateArg = raw.state as string | undefined
   if (stateArg !== undefined && outDir === undefined) throw new InvalidOptionError('--state needs --out: the outcome files are the record of what was already sent')
   let inputIdentity: InputIdentity | null = null
-  if (source === undefined) {
+  const warnings = [...keys.warnings]
+  if (pg !== undefined) {
+    const { hasOrderBy, identifyPostgresSource } = await import('../push/postgres-source.js')
+    inputIdentity = identifyPostgresSource(pg.url, pg.query)
+    // Resume matches outcomes to rows by row number, which only holds when the order is stable.
+    if (outDir !== undefined && !hasOrderBy(pg.query)) warnings.push('--query has no ORDER BY: PostgreSQL may return the rows in another order next time, so resuming from --out could skip or repeat rows; add ORDER BY on a unique key')
+  } else if (source === undefined) {
     const path = raw.subscriptions as string | undefined
     if (path === undefined && stdin.isTTY) {
       throw new InvalidOptionError('no subscriptions: give --subscriptions <file> or pipe NDJSON on stdin')
@@ -103,6 +114,20 @@ export async function resolveSend (
     maxRetryAfterMs: (raw.maxRetryAfter as number | undefined) ?? MAX_RETRY_AFTER_MS,
     authFailureLimit: AUTH_FAILURE_LIMIT
   }
+  let pgSource: PostgresSource | undefined
+  if (pg !== undefined) {
+    // Opened after everything that needs no database, so a failed check leaves no connection behind.
+    const { openPostgresSource } = await import('../push/postgres-source.js')
+    source = pgSource = await openPostgresSource(pg)
+  }
+  if (source === undefined) throw new NotifySenderError('no input was opened', 'NS_ERR_INTERNAL')
+  let state: ResumeState | undefined
+  try {
+    state = outDir === undefined ? undefined : await openState(outDir, inputIdentity, stateArg, shard)
+  } catch (err) {
+    await pgSource?.close()
+    throw err
+  }
   return {
     // The duration of a send is enforced here, as a clean stop, not by the workers' schedule.
     engine: { ...engine, durationMs: undefined, refusePrivateAddresses: !allowPrivate },
@@ -110,12 +135,26 @@ export async function resolveSend (
     raw,
     input: source,
     outDir,
-    state: outDir === undefined ? undefined : await openState(outDir, inputIdentity, stateArg, shard),
+    state,
     resendIndeterminate: raw.resendIndeterminate === true,
     shard,
     durationMs: engine.durationMs,
-    warnings: keys.warnings
+    warnings,
+    source: pg === undefined ? undefined : { url: redactPostgresUrl(pg.url), query: pg.query }
   }
+}
+
+/** `--source` and `--query`, checked against each other and against the other inputs. */
+function postgresInput (raw: RawOptions, hasIterable: boolean): { url: string, query: string } | undefined {
+  const url = raw.source as string | undefined
+  const query = raw.query as string | undefined
+  if (url === undefined) {
+    if (query !== undefined) throw new InvalidOptionError('--query needs --source: it is the SQL run on that PostgreSQL database')
+    return undefined
+  }
+  if (raw.subscriptions !== undefined || hasIterable) throw new InvalidOptionError('--source and --subscriptions cannot be used together: give one input')
+  if (query === undefined) throw new InvalidOptionError('--source needs --query: the SQL that selects the subscriptions (e.g. --query "select endpoint, p256dh, auth, id from subscriptions order by id")')
+  return { url, query }
 }
 
 async function openState (outDir: string, identity: InputIdentity | null, statePath: string | undefined, shard: Shard | undefined): Promise<ResumeState> {
@@ -188,6 +227,8 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     r.state?.close()
   }).then(async (result) => {
     await files?.close()
+    // A database source closes itself when read to the end or left early; this covers a run that never read it.
+    await (r.input as Partial<PostgresSource>).close?.()
     const c = feeder.counts
     const problems: string[] = []
     const settled = c.sent + c.expired + c.failed + c.invalid + c.dryRun + c.notAttempted + c.indeterminate + c.skipped
@@ -233,6 +274,7 @@ function sendSettings (r: ResolvedSend, inputComplete: boolean, lastLine: number
     vapidPublicKey: j.vapid.publicKey,
     out: r.outDir ?? null,
     shard: r.shard === undefined ? null : formatShard(r.shard),
+    ...(r.source === undefined ? {} : { source: r.source.url, query: r.source.query }),
     inputComplete,
     lastLine
   }

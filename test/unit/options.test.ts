@@ -54,6 +54,8 @@ const CASES: Record<OptionKey, Case> = {
   header: { bad: 'bad header: x', good: 'X-Test: 1' },
   urlsFile: { bad: '', good: 'urls.txt' },
   subscriptions: { bad: '', good: 'subs.ndjson' },
+  source: { bad: 'mysql://db.example/app', good: 'postgres://app@127.0.0.1:5432/app' },
+  query: { bad: ' ', good: 'select endpoint, p256dh, auth from subscriptions order by id' },
   payload: { bad: '', good: 'hi' },
   vapidKeys: { bad: '', good: 'vapid.json' },
   subject: { bad: '', good: 'mailto:ops@example.com' },
