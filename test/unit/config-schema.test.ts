@@ -59,6 +59,8 @@ function sample (key: OptionKey): unknown {
     allowHost: '*.example.com',
     ttl: '1d',
     shard: '0/2',
+    source: 'postgres://app@127.0.0.1/push',
+    query: 'select 1',
     maxP99: '250ms',
     rampUp: '5s',
     duration: '1m',
