@@ -3,10 +3,12 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import type { Report } from '../../src/report/report.js'
 import { repoRoot } from '../helpers/paths.js'
+import { runCli } from '../helpers/cli.js'
+import { writeVapidKeys } from '../helpers/send-fixtures.js'
 
 for (const example of ['load-h2', 'send-simulator']) {
   test(`examples/${example} runs and succeeds`, () => {
@@ -46,5 +48,52 @@ test('examples/ci-thresholds: `npm run loadtest` passes (exit 0, report written)
     assert.deepEqual(fail.report.thresholds.map((t) => [t.name, t.passed]), [['max-error-rate', true], ['max-p99', false]])
   } finally {
     rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('examples/kubernetes (template): the pod arguments, env and config file are accepted, and the merge step parses', async () => {
+  const dir = join(repoRoot, 'examples', 'kubernetes')
+  const manifest = readFileSync(join(dir, 'job.yaml'), 'utf8')
+  const args = JSON.parse(/^\s+args: (\[.*\])$/m.exec(manifest)?.[1] ?? 'null') as string[] | null
+  assert.ok(args !== null, 'job.yaml has a JSON-style args list')
+  const shards = /name: NOTIFY_SENDER_SHARD.*\n\s+value: "(\d+)"/.exec(manifest)?.[1]
+  assert.equal(shards, /completions: (\d+)/.exec(manifest)?.[1], 'NOTIFY_SENDER_SHARD equals the Job completions')
+  const tmp = mkdtempSync(join(tmpdir(), 'ns-k8s-example-'))
+  try {
+    writeVapidKeys(tmp)
+    // What Kubernetes would run in pod 2, with the config file from this folder; only the mounted
+    // secrets and payload are replaced by local files.
+    const podArgs = args.map((a) => a.replace('$(JOB_COMPLETION_INDEX)', '2').replace('/etc/notify-sender/config/', dir + '/').replace('/results/', tmp + '/'))
+    const r = await runCli(['config', '--print', ...podArgs, '--vapid-keys', join(tmp, 'vapid.json'), '--payload', `@${join(dir, 'payload.json')}`], {
+      env: { NOTIFY_SENDER_SHARD: shards ?? '', JOB_COMPLETION_INDEX: '2', PGPASSWORD: 'k8s-secret' }
+    })
+    assert.equal(r.code, 0, r.stderr)
+    const printed = JSON.parse(r.stdout) as { workers: { value: number }, options: Record<string, { value: unknown, from: string }>, resolved: { shard: string } }
+    assert.equal(printed.resolved.shard, `2/${shards ?? ''}`)
+    assert.equal(printed.workers.value, Number(args[0]))
+    assert.equal(printed.options.source?.from, 'config file')
+    assert.equal(printed.options.forceDns?.value, true)
+    assert.equal(r.stdout.includes('k8s-secret'), false)
+    // The merge step's flags parse; with no reports there it fails on the missing file (exit 2), not on usage.
+    const command = /command: \["sh", "-c", "(notify-sender merge [^"]+)"\]/.exec(manifest)?.[1]
+    assert.ok(command !== undefined)
+    const mergeArgs = command.split(' ').slice(1).map((a) => a.replace('/results/shard-*/report.json', join(tmp, 'shard-0', 'report.json')).replace('/results/', tmp + '/'))
+    const merge = await runCli(mergeArgs)
+    assert.equal(merge.code, 2)
+    assert.match(merge.stderr, /shard-0\/report\.json/)
+    assert.doesNotMatch(merge.stderr, /unknown option/)
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+})
+
+test('every example folder has a README that says whether it is runnable or a template', () => {
+  for (const e of readdirSync(join(repoRoot, 'examples'), { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    const readme = readFileSync(join(repoRoot, 'examples', e.name, 'README.md'), 'utf8')
+    assert.ok(readme.length > 200, e.name)
+  }
+  const index = readFileSync(join(repoRoot, 'examples', 'README.md'), 'utf8')
+  for (const e of readdirSync(join(repoRoot, 'examples'), { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    assert.ok(index.includes(`[${e.name}](${e.name})`), `examples/README.md lists ${e.name}`)
   }
 })
