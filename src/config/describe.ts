@@ -7,6 +7,7 @@ import { parseDuration, parsePositiveDuration } from './parse.js'
 import type { RawOptions } from './resolve.js'
 import type { ConfigFile } from './file.js'
 import { redactUrlPasswords } from '../log.js'
+import { redactPostgresUrl } from '../push/postgres-url.js'
 import { ENV_VAPID_PRIVATE_KEY, ENV_VAPID_PUBLIC_KEY, ENV_VAPID_SUBJECT } from '../push/keys.js'
 
 /** Where a value came from. */
@@ -83,6 +84,7 @@ function display (key: OptionKey, value: unknown): unknown {
     const { index, count } = value as { index?: number, count: number }
     return index === undefined ? `${count} (index from JOB_COMPLETION_INDEX)` : `${index}/${count}`
   }
+  if (key === 'source' && typeof value === 'string') return redactPostgresUrl(value)
   if (key === 'ttl' && typeof value === 'number') return formatDuration(value * 1000)
   if ((spec.parse === parseDuration || spec.parse === parsePositiveDuration) && typeof value === 'number') return formatDuration(value)
   if (key === 'header' && Array.isArray(value)) {

@@ -24,7 +24,7 @@ test('config --print: file, flags, environment and defaults merged, with sources
   writeFileSync(join(dir, 'notify-sender.config.json'), JSON.stringify({ payload: '{"title":"hi"}', vapidKeys: 'vapid.json', rate: 200, rampUp: '30s', ttl: 86400, workers: 3, out: 'results' }))
   // A private key in the environment as well: it must not appear, and the file's key is the one used.
   const envKey = generateVapidKeys()
-  const r = await runCli(['config', '--print', '--rate', '500', '--max-p99', '250ms', '--shard', '4'], {
+  const r = await runCli(['config', '--print', '--rate', '500', '--max-p99', '250ms', '--shard', '4', '--source', 'postgres://app:db-pass-1@127.0.0.1/push?sslpassword=db-pass-2', '--query', 'select 1'], {
     cwd: dir,
     env: { JOB_COMPLETION_INDEX: '2', NOTIFY_SENDER_VAPID_PRIVATE_KEY: envKey.privateKey, PGPASSWORD: 'pg-secret-value' }
   })
@@ -43,7 +43,8 @@ test('config --print: file, flags, environment and defaults merged, with sources
   assert.deepEqual(p.resolved.vapid, { source: join(dir, 'vapid.json'), publicKey: vapid.keys.publicKey, subject: 'mailto:ops@example.com', privateKey: '[redacted]' })
   assert.equal(p.environment.NOTIFY_SENDER_VAPID_PRIVATE_KEY, '[redacted]')
   assert.equal(p.environment.PGPASSWORD, '[redacted]')
-  for (const secret of [vapid.keys.privateKey, envKey.privateKey, 'pg-secret-value']) {
+  assert.deepEqual(p.options.source, { value: 'postgres://app:***@127.0.0.1/push?sslpassword=***', from: 'command line' })
+  for (const secret of [vapid.keys.privateKey, envKey.privateKey, 'pg-secret-value', 'db-pass-1', 'db-pass-2']) {
     assert.equal(r.stdout.includes(secret), false, 'stdout leaks a secret')
     assert.equal(r.stderr.includes(secret), false, 'stderr leaks a secret')
   }
