@@ -17,6 +17,7 @@ import { ENV_VAPID_PRIVATE_KEY, loadVapidKeys } from '../push/keys.js'
 import { formatShard, resolveShard } from '../push/shard.js'
 import type { ShardSpec } from '../push/shard.js'
 import { resolveLoad } from './load.js'
+import { postgresInput } from './send.js'
 
 const OWN: ReadonlySet<string> = new Set(['print', 'schema', 'for'])
 
@@ -64,6 +65,7 @@ export async function runConfigCommand (args: readonly string[], options: RawOpt
 
 async function describeSend (raw: RawOptions, env: NodeJS.ProcessEnv, warnings: string[]): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {}
+  postgresInput(raw, false)
   const shard = resolveShard(raw.shard as ShardSpec | undefined, env)
   out.shard = shard === undefined ? null : formatShard(shard)
   const payload = raw.payload as string | undefined

@@ -145,7 +145,7 @@ export async function resolveSend (
 }
 
 /** `--source` and `--query`, checked against each other and against the other inputs. */
-function postgresInput (raw: RawOptions, hasIterable: boolean): { url: string, query: string } | undefined {
+export function postgresInput (raw: RawOptions, hasIterable: boolean): { url: string, query: string } | undefined {
   const url = raw.source as string | undefined
   const query = raw.query as string | undefined
   if (url === undefined) {

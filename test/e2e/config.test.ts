@@ -78,6 +78,10 @@ test('config: errors are usage errors (exit 2) that name the key or option', asy
   assert.equal(wrongCommand.code, 2)
   assert.match(wrongCommand.stderr, /--header is not an option of send \(use --for load\)/)
 
+  const twoInputs = await runCli(['config', '--print', '-s', 'subs.ndjson', '--source', 'postgres://a@127.0.0.1/b', '--query', 'select 1'], { cwd: tempDir() })
+  assert.equal(twoInputs.code, 2)
+  assert.match(twoInputs.stderr, /--source and --subscriptions cannot be used together/)
+
   const neither = await runCli(['config'], { cwd: tempDir() })
   assert.equal(neither.code, 2)
   assert.match(neither.stderr, /config needs --print .* or --schema/)
