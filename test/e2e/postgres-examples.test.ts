@@ -1,7 +1,7 @@
 // examples/postgres-export/export.sh and examples/cron/prune-expired.mjs run as documented against a real
 // PostgreSQL: the export is complete valid NDJSON that `send -s -` accepts from a pipe, and pruning with the
 // expired.ndjson of a real send to the simulator (410 faults) deletes exactly the expired rows.
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -11,8 +11,7 @@ import type { Report } from '../../src/report/report.js'
 import { runSend } from '../../src/run/send.js'
 import { cliEnv } from '../helpers/cli.js'
 import { repoRoot, binPath } from '../helpers/paths.js'
-import { findPsql, freePort, POSTGRES_SKIP, startPostgres } from '../helpers/postgres.js'
-import type { TestPostgres } from '../helpers/postgres.js'
+import { findPsql, freePort, POSTGRES_SKIP, usePostgres } from '../helpers/postgres.js'
 import { simFixture } from '../helpers/send-fixtures.js'
 import type { SimFixture } from '../helpers/send-fixtures.js'
 import { assertReconciled } from '../helpers/send-run.js'
@@ -23,15 +22,7 @@ const pruneScript = join(repoRoot, 'examples', 'cron', 'prune-expired.mjs')
 
 const skip = POSTGRES_SKIP
 const skipExport = skip !== false ? skip : (findPsql() === null ? 'psql is not installed: apt-get install postgresql-client' : false)
-let db: TestPostgres | undefined
-
-before(async () => { if (skip === false) db = await startPostgres() })
-after(async () => { await db?.stop() })
-
-function pg (): TestPostgres {
-  if (db === undefined) throw new Error('the test PostgreSQL did not start')
-  return db
-}
+const pg = usePostgres()
 
 interface Run { code: number | null, stdout: string, stderr: string }
 

@@ -8,6 +8,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import pg from 'pg'
+import { after, before } from 'node:test'
 
 /** The running test cluster. */
 export interface TestPostgres {
@@ -179,4 +180,18 @@ function osUser (name: string): { uid: number, gid: number } | null {
     }
   } catch {}
   return null
+}
+
+/**
+ * Starts a cluster before the test file's tests (unless PostgreSQL is missing) and stops it after them;
+ * returns a getter for the tests, which are skipped with POSTGRES_SKIP when it is missing.
+ */
+export function usePostgres (database?: string): () => TestPostgres {
+  let db: TestPostgres | undefined
+  before(async () => { if (POSTGRES_SKIP === false) db = await startPostgres(database) })
+  after(async () => { await db?.stop() })
+  return () => {
+    if (db === undefined) throw new Error('the test PostgreSQL did not start')
+    return db
+  }
 }

@@ -2,7 +2,7 @@
 // simulator: every row ends in exactly one outcome (row N is line N), bad rows are reported as invalid,
 // the cursor fetches one batch at a time as the feeder asks, connections are closed on every path, and the
 // password never shows. Skipped, with the reason, where PostgreSQL is not installed.
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,23 +18,14 @@ import type { Simulator } from '../../src/sim/simulator.js'
 import { bounded } from '../helpers/bounded.js'
 import { runCli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/files.js'
-import { freePort, POSTGRES_SKIP, startPostgres } from '../helpers/postgres.js'
-import type { TestPostgres } from '../helpers/postgres.js'
+import { freePort, POSTGRES_SKIP, usePostgres } from '../helpers/postgres.js'
 import { simFixture } from '../helpers/send-fixtures.js'
 import type { SimFixture } from '../helpers/send-fixtures.js'
 import { assertReconciled, writeVapidKeyFile } from '../helpers/send-run.js'
 import { assertAccounted } from '../support/sim-client.js'
 
 const skip = POSTGRES_SKIP
-let db: TestPostgres | undefined
-
-before(async () => { if (skip === false) db = await startPostgres() })
-after(async () => { await db?.stop() })
-
-function pg (): TestPostgres {
-  if (db === undefined) throw new Error('the test PostgreSQL did not start')
-  return db
-}
+const pg = usePostgres()
 
 /** The fixture's send options with the database as the input instead of its NDJSON file. */
 function sendOptions (f: SimFixture, query: string, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,18 +1,15 @@
 // shardSqlPredicate() is the same split as --shard, computed by PostgreSQL: a pod that filters in SQL
 // reads exactly the rows its own client-side check keeps.
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { shardOfKey, shardSqlPredicate } from '../../src/push/shard.js'
-import { POSTGRES_SKIP, startPostgres } from '../helpers/postgres.js'
-import type { TestPostgres } from '../helpers/postgres.js'
+import { POSTGRES_SKIP, usePostgres } from '../helpers/postgres.js'
 
 const skip = POSTGRES_SKIP
-let db: TestPostgres | undefined
-before(async () => { if (skip === false) db = await startPostgres('notify_shard') })
-after(async () => { await db?.stop() })
+const database = usePostgres('notify_shard')
 
 test('the SQL predicate selects exactly the rows of each shard', { skip }, async () => {
-  const pg = db as TestPostgres
+  const pg = database()
   await pg.sql('CREATE TABLE subs (id int PRIMARY KEY, endpoint text NOT NULL)')
   // Varied keys: long FCM-like tokens, non-ASCII hosts (UTF-8 bytes are hashed, not UTF-16 units), and
   // enough of them that some hashes have their top bit set (the cast must be unsigned).
