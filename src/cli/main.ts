@@ -6,8 +6,7 @@ import { EXIT } from './exit-codes.js'
 import { buildProgram } from './program.js'
 import type { ParsedCommand } from './program.js'
 import { createProgress } from './progress.js'
-import { renderReport } from './render.js'
-import { writeReportFile } from '../report/write.js'
+import { emitReport } from './emit-report.js'
 import { isUsageError } from '../errors.js'
 import { createLogger } from '../log.js'
 import { loadConfigFile, mergeOptions } from '../config/file.js'
@@ -49,10 +48,7 @@ async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: 
   try {
     const report = await handle.done
     progress.clear()
-    if (output.reportFile !== undefined) writeReportFile(output.reportFile, report)
-    if (output.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
-    if (!output.quiet && (!output.json || tty)) process.stderr.write(renderReport(report))
-    process.exitCode = report.exitCode
+    emitReport(report, output)
     return report
   } finally {
     process.removeListener('SIGINT', onSignal)

@@ -2,10 +2,9 @@
 // a run does (--json on stdout, --report file, the summary on stderr) and exit 0, or 1 when the merge fails.
 import { mergeReports } from '../report/merge.js'
 import { readReportFile, reportPath } from '../report/read.js'
-import { writeReportFile } from '../report/write.js'
 import { resolveOutput } from '../config/resolve.js'
 import type { RawOptions } from '../config/resolve.js'
-import { renderReport } from './render.js'
+import { emitReport } from './emit-report.js'
 
 /** Runs the merge command and sets `process.exitCode` from the merged report. */
 export function runMerge (args: readonly string[], raw: RawOptions): void {
@@ -13,14 +12,8 @@ export function runMerge (args: readonly string[], raw: RawOptions): void {
   const files = args.map(reportPath)
   const reports = files.map(readReportFile)
   const report = mergeReports(reports, { sources: files, thresholds: output.thresholds })
-  if (output.reportFile !== undefined) writeReportFile(output.reportFile, report)
-  if (output.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
-  const tty = process.stderr.isTTY
-  if (!output.quiet && (!output.json || tty)) {
-    process.stderr.write(renderReport(report))
-  } else {
+  if (!emitReport(report, output)) {
     // Without the table, missing shards and other problems must still be visible to whoever reads stderr.
     for (const p of report.problems) process.stderr.write(`notify-sender merge: problem: ${p}\n`)
   }
-  process.exitCode = report.exitCode
 }

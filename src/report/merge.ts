@@ -3,7 +3,7 @@
 // percentiles of all samples — averaging per-run percentiles would not be.
 import { ReportError } from '../errors.js'
 import type { ErrorKinds } from '../engine/protocol.js'
-import { addCounts } from '../stats/merge.js'
+import { addCounts, addErrorKinds } from '../stats/merge.js'
 import { createHistogram, decodeHistogram, encodeHistogram, summarize } from '../stats/histogram.js'
 import type { LatencyHistogram } from '../stats/histogram.js'
 import { version as ownVersion } from '../version.js'
@@ -59,11 +59,7 @@ export function mergeReports (reports: readonly Report[], opts: MergeOptions = {
     addCounts(status.codes, r.status.codes)
     addCounts(protocols, r.connections.protocols)
     addCounts(perAddress, r.perAddress)
-    for (const [kind, e] of Object.entries(r.errors)) {
-      const cur = errors[kind]
-      if (cur === undefined) errors[kind] = { ...e }
-      else cur.count += e.count
-    }
+    addErrorKinds(errors, r.errors)
   }
   const withOutcomes = reports.filter((r) => r.outcomes !== undefined)
   const outcomes = withOutcomes.length === 0

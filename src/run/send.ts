@@ -9,6 +9,7 @@ import { InvalidOptionError, NotifySenderError } from '../errors.js'
 import type { EngineOptions, SendJob, Urgency } from '../engine/options.js'
 import { createLogger } from '../log.js'
 import { buildReport } from '../report/report.js'
+import { sendErrorRate } from '../report/thresholds.js'
 import type { OutcomeCounts, Report } from '../report/report.js'
 import { version } from '../version.js'
 import { compileEndpointPolicy } from '../push/endpoint-policy.js'
@@ -51,6 +52,8 @@ export interface ResolvedSend {
   warnings: string[]
   /** The PostgreSQL source (URL redacted) when the input is `--source`/`--query`. */
   source?: { url: string, query: string } | undefined
+  /** Releases an input that holds a connection (a database source) when the run ends without reading it all. */
+  closeInput?: (() => Promise<void>) | undefined
 }
 
 const RETRIES = 3
@@ -140,7 +143,8 @@ export async function resolveSend (
     shard,
     durationMs: engine.durationMs,
     warnings,
-    source: pg === undefined ? undefined : { url: redactPostgresUrl(pg.url), query: pg.query }
+    source: pg === undefined ? undefined : { url: redactPostgresUrl(pg.url), query: pg.query },
+    closeInput: pgSource?.close.bind(pgSource)
   }
 }
 
@@ -228,14 +232,13 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
   }).then(async (result) => {
     await files?.close()
     // A database source closes itself when read to the end or left early; this covers a run that never read it.
-    await (r.input as Partial<PostgresSource>).close?.()
+    await r.closeInput?.()
     const c = feeder.counts
     const problems: string[] = []
     const settled = c.sent + c.expired + c.failed + c.invalid + c.dryRun + c.notAttempted + c.indeterminate + c.skipped
     if (settled !== c.read) problems.push(`outcome counts do not reconcile: read ${c.read}, settled ${settled}`)
     if (feeder.readError !== null) problems.push(`reading the subscriptions failed at line ${feeder.lastLine}: ${feeder.readError.message}`)
     for (const [origin, reason] of aborted) problems.push(`push service ${origin} aborted: ${reason}`)
-    const attempted = c.sent + c.expired + c.failed
     const report = buildReport(result, {
       command: 'send',
       version,
@@ -244,7 +247,7 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
       interrupted,
       outcomes: { ...c } satisfies OutcomeCounts,
       shard: r.shard === undefined ? undefined : { ...r.shard, otherShardLines: feeder.otherShardLines },
-      errorRate: attempted === 0 ? 0 : c.failed / attempted,
+      errorRate: sendErrorRate(c),
       problems
     })
     if (r.outDir !== undefined) writeReportFile(join(r.outDir, 'report.json'), report)

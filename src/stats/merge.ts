@@ -20,6 +20,16 @@ export function addCounts (a: Record<string, number>, b: Readonly<Record<string,
   return a
 }
 
+/** Adds the error kinds of `b` into `a` (counts summed, the first sample message kept). */
+export function addErrorKinds (a: ErrorKinds, b: Readonly<ErrorKinds>): ErrorKinds {
+  for (const [kind, e] of Object.entries(b)) {
+    const cur = a[kind]
+    if (cur === undefined) a[kind] = { ...e }
+    else cur.count += e.count
+  }
+  return a
+}
+
 /** Merges snapshots; each one is cumulative for its incarnation, so every incarnation counts once. */
 export function mergeSnapshots (snapshots: readonly WorkerSnapshot[]): MergedStats {
   const errors: ErrorKinds = {}
@@ -27,11 +37,7 @@ export function mergeSnapshots (snapshots: readonly WorkerSnapshot[]): MergedSta
   const perAddress: Record<string, number> = {}
   const protocols: Record<string, number> = {}
   for (const s of snapshots) {
-    for (const [kind, e] of Object.entries(s.errors)) {
-      const cur = errors[kind]
-      if (cur === undefined) errors[kind] = { ...e }
-      else cur.count += e.count
-    }
+    addErrorKinds(errors, s.errors)
     addCounts(statusCodes, s.statusCodes)
     addCounts(perAddress, s.perAddress)
     addCounts(protocols, s.protocols)
