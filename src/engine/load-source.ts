@@ -16,7 +16,8 @@ export function buildDispatchOptions (target: LoadTarget): Dispatcher.DispatchOp
     method: target.method as Dispatcher.HttpMethod,
     headers,
     body,
-    // undici 7 only multiplexes (h2) or pipelines (h1) requests that are idempotent and non-blocking.
+    // HTTP/1.1 pipelining (--pipelining) applies only to requests that are idempotent and non-blocking;
+    // a load generator's requests are, by the user's choice.
     idempotent: true,
     blocking: false
   }

@@ -80,32 +80,33 @@ class Inflight implements Dispatcher.DispatchHandler {
     this.started = started
   }
 
-  onConnect (): void {}
+  // undici 8 requires this method; a request that is replayed (GOAWAY, REFUSED_STREAM) starts again here.
+  onRequestStart (): void {
+    this.status = 0
+    this.retryAfter = null
+    this.chunks = null
+    this.bytes = 0
+  }
 
-  onHeaders (statusCode: number, rawHeaders: Buffer[] | string[] | null): boolean {
+  onResponseStart (_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.status = statusCode
     if (statusCode >= 400 && this.loop.source.wantsDetails) {
       this.chunks = []
-      if (rawHeaders !== null) {
-        for (let i = 0; i < rawHeaders.length; i += 2) {
-          if (String(rawHeaders[i]).toLowerCase() === 'retry-after') this.retryAfter = String(rawHeaders[i + 1])
-        }
-      }
+      const ra = headers['retry-after']
+      if (ra !== undefined) this.retryAfter = Array.isArray(ra) ? (ra[0] ?? null) : ra
     }
-    return true
   }
 
-  onData (chunk: Buffer): boolean {
+  onResponseData (_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.bytes += chunk.length
     if (this.chunks !== null && this.bytes - chunk.length < BODY_EXCERPT_BYTES) this.chunks.push(chunk)
-    return true
   }
 
-  onComplete (): void {
+  onResponseEnd (): void {
     this.loop.onComplete(this)
   }
 
-  onError (err: Error): void {
+  onResponseError (_controller: Dispatcher.DispatchController | null, err: Error): void {
     this.loop.onError(this, err)
   }
 }
@@ -281,13 +282,8 @@ export class Loop {
     this.#stats.error(kind, err.message)
     if (isConnectionLevel(kind)) this.#pauseUntil = performance.now() + CONNECT_BACKOFF_MS
     this.source.failed(req.prepared, err, kind)
-    // undici 7 reports errors while it is still tearing a connection down (GOAWAY, reset) and asserts
-    // that its queue stays empty until it returns: dispatching synchronously from here crashes it with
-    // `assert(client[kSize] === 0)`. Start the next request once the current call stack unwinds.
-    queueMicrotask(this.#nextAfterError)
+    this.#next()
   }
-
-  readonly #nextAfterError = (): void => { this.#next() }
 
   #release (req: Inflight): void {
     this.inflight--

@@ -49,12 +49,14 @@ export interface Connection {
 /** A request waiting for the first address resolution of its origin. */
 interface Waiting {
   opts: Dispatcher.DispatchOptions
-  handler: Dispatcher.DispatchHandler & { conn?: Connection | null }
+  handler: PoolHandler
 }
 
-// Node's http2 client assumes the peer allows 100 streams until SETTINGS arrive; asking for more before that
-// earns REFUSED_STREAM (measured: 900 per run against h2o). nghttp2 queues beyond the advertised limit.
-const PRE_SETTINGS_STREAMS = 100
+/** A dispatch handler that learns which connection carries it, so the caller can release it. */
+export interface PoolHandler extends Dispatcher.DispatchHandler {
+  conn: Connection | null
+  onResponseError: (controller: Dispatcher.DispatchController | null, err: Error) => void
+}
 
 const RESOLVE_RETRY_MS = 2000
 
@@ -86,9 +88,11 @@ export class OriginPool {
     this.#tokens = Math.max(1, Math.ceil(opts.connectRate / 10))
     const secure = this.origin.protocol === 'https:'
     const host = this.origin.hostname.replace(/^\[(.*)\]$/, '$1')
-    // useH2c is honoured by buildConnector at runtime but missing from its 7.x type declaration.
+    // useH2c is honoured by buildConnector at runtime but missing from its type declaration. Without
+    // preferH2, undici 8 offers ALPN in the order http/1.1, h2.
     const base = buildConnector({
       allowH2: opts.http !== 1,
+      preferH2: opts.http !== 1,
       ...({ useH2c: opts.http === 2 && !secure } as object),
       timeout: opts.connectTimeoutMs,
       maxCachedSessions: 100,
@@ -116,7 +120,6 @@ export class OriginPool {
           for (const c of this.#slots) {
             if (c === undefined) continue
             c.capacity = opts.pipelining
-            c.client.pipelining = opts.pipelining
           }
         }
         opts.onConnect?.(address, protocol)
@@ -126,7 +129,7 @@ export class OriginPool {
   }
 
   /** Dispatches a request on the next connection in rotation. The handler's `conn` is set for release. */
-  dispatch (opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler & { conn?: Connection | null }): void {
+  dispatch (opts: Dispatcher.DispatchOptions, handler: PoolHandler): void {
     // A failed resolution is remembered for a while (requests fail fast), then tried again: a short DNS
     // outage must not fail every later retry to this origin.
     if (this.#resolveError !== null && performance.now() - this.#resolveErrorAt > RESOLVE_RETRY_MS) {
@@ -136,7 +139,7 @@ export class OriginPool {
     if (this.#addresses.length === 0 || this.#resolveError !== null) {
       if (this.#resolveError !== null) {
         handler.conn = null
-        handler.onError?.(this.#resolveError)
+        handler.onResponseError(null, this.#resolveError)
         return
       }
       this.#waiting.push({ opts, handler })
@@ -196,9 +199,10 @@ export class OriginPool {
     const client = new Client(this.origin, {
       connect: (o, cb) => { this.#connector({ ...o, address } as buildConnector.Options, cb) },
       allowH2: this.#opts.http !== 1,
-      // undici 7 gates HTTP/2 streams on `pipelining` (it defaults to 1 stream per connection otherwise).
-      pipelining: capacity,
-      maxConcurrentStreams: Math.min(this.#opts.streams, PRE_SETTINGS_STREAMS),
+      // pipelining only governs HTTP/1.1; HTTP/2 streams are capped by h2Options (and by the server's
+      // SETTINGS, which undici 8 waits for before opening a second stream).
+      pipelining: this.#opts.pipelining,
+      h2Options: { maxConcurrentStreams: this.#opts.streams },
       headersTimeout: this.#opts.timeoutMs,
       bodyTimeout: this.#opts.timeoutMs,
       connectTimeout: this.#opts.connectTimeoutMs,

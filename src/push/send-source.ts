@@ -175,9 +175,10 @@ export class SendSource implements WorkerSource {
       method: 'POST',
       headers,
       body,
-      // undici 7 multiplexes a POST over HTTP/2 only when it is marked idempotent (see README, Performance).
-      idempotent: true,
-      blocking: false
+      // A push POST is not idempotent: over HTTP/1.1 undici then never pipelines it, because after a
+      // dropped socket it silently re-sends pipelined requests the server may already have processed.
+      // HTTP/2 multiplexes it all the same.
+      idempotent: false
     }
     item.attempts++
     item.sentAt = now
