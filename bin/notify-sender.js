@@ -7,7 +7,7 @@ const wanted = JSON.parse(readFileSync(new URL('../package.json', import.meta.ur
 const [needMajor, needMinor] = wanted.replace(/^>=\s*/, '').split('.').map(Number)
 const [major, minor] = process.versions.node.split('.').map(Number)
 if (major < needMajor || (major === needMajor && minor < needMinor)) {
-  process.stderr.write(`notify-sender: needs Node.js ${wanted} (this is Node.js ${process.version}); install Node.js 26 LTS or 22.19+\n`)
+  process.stderr.write(`notify-sender: needs Node.js ${wanted} (this is Node.js ${process.versions.node}); install Node.js 26 LTS or 22.19+\n`)
   process.exitCode = 2
 } else {
   await import('../dist/src/cli/main.js')

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the compiled test suite with Node's own runner. A script rather than a glob in package.json
-// because Node 20's --test does not expand globs and the shell's expansion is not portable.
+// Runs the compiled test suite with Node's own runner. A script rather than a glob in package.json: it
+// also selects files by substring (`node scripts/run-tests.js memory`), and test:node22 reuses it.
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -20,7 +20,8 @@ if (files.length === 0) {
   process.stderr.write('no test files found under dist/test (did the build run?)\n')
   process.exitCode = 1
 } else {
-  const args = ['--test', '--test-concurrency=2', '--test-timeout=120000', ...files]
+  // spec on every Node line (22 writes TAP when stdout is not a terminal), so CI reads one summary format.
+  const args = ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files]
   const r = spawnSync(process.execPath, args, { stdio: 'inherit' })
   process.exitCode = r.status ?? 1
 }

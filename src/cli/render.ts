@@ -59,6 +59,7 @@ export function renderReport (r: Report): string {
     row('schedule', `late ${q.late}, dropped ${q.dropped}`)
   }
   if (q.retries > 0) row('retries', String(q.retries))
+  if (q.replayed > 0) row('replayed', `${q.replayed} (the server had not processed them: GOAWAY, REFUSED_STREAM)`)
   row('latency', latencyLine('corrected', r.latency.corrected))
   row('', latencyLine('raw', r.latency.raw))
   row('bytes', `sent ${formatBytes(r.bytes.sent)}, received ${formatBytes(r.bytes.received)}`)

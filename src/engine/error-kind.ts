@@ -7,6 +7,7 @@ export type ErrorKind =
   | 'conn_refused'
   | 'conn_reset'
   | 'goaway'
+  | 'session_error'
   | 'refused_stream'
   | 'stream_reset'
   | 'socket'
@@ -21,7 +22,7 @@ export type ErrorKind =
 
 /** Kinds after which the request certainly did not reach the application, or is safe to send again. */
 const RETRYABLE: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
-  'timeout', 'connect_timeout', 'conn_refused', 'conn_reset', 'goaway', 'refused_stream', 'stream_reset', 'socket', 'closed', 'dns'
+  'timeout', 'connect_timeout', 'conn_refused', 'conn_reset', 'goaway', 'session_error', 'refused_stream', 'stream_reset', 'socket', 'closed', 'dns'
 ])
 
 /** Kinds where the connection itself failed, so the caller should back off before the next attempt. */
@@ -60,6 +61,13 @@ export function errorKind (err: unknown): ErrorKind {
       return 'private_address'
     case 'NS_ERR_PROTOCOL_NEGOTIATION':
       return 'protocol'
+    // Node destroys an HTTP/2 session whose peer sent GOAWAY with an error code, failing every stream on
+    // it, those at or below the last-stream-id (which the server may have processed) included.
+    case 'ERR_HTTP2_SESSION_ERROR':
+      return 'session_error'
+    // A stream opened on a session that had already received GOAWAY: it never left the client.
+    case 'ERR_HTTP2_GOAWAY_SESSION':
+      return 'goaway'
   }
   if (message.includes('GOAWAY')) return 'goaway'
   if (message.includes('NGHTTP2_REFUSED_STREAM') || message.includes('code 7')) return 'refused_stream'
@@ -73,8 +81,13 @@ export function errorKind (err: unknown): ErrorKind {
   return 'other'
 }
 
-/** Kinds where the request may have reached the application before the failure (a retry may duplicate). */
-const MAYBE_DELIVERED: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['timeout', 'conn_reset', 'goaway', 'stream_reset', 'socket', 'closed'])
+/**
+ * Kinds where the request may have reached the application before the failure (a retry may duplicate).
+ * Not 'goaway': undici 8 fails a request with the GOAWAY itself only when its stream was above the
+ * GOAWAY's last-stream-id (the server says it did not process it) and its one replay was used up; streams
+ * at or below it run to completion, or fail with the error that ends them (reset, closed, session_error).
+ */
+const MAYBE_DELIVERED: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['timeout', 'conn_reset', 'session_error', 'stream_reset', 'socket', 'closed'])
 
 /** True when the server may have processed the request although no response arrived. */
 export function mayHaveBeenDelivered (kind: ErrorKind): boolean {

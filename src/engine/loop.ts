@@ -68,6 +68,7 @@ class Inflight implements Dispatcher.DispatchHandler {
   retryAfter: string | null = null
   chunks: Buffer[] | null = null
   bytes = 0
+  writes = 0
   readonly loop: Loop
   readonly prepared: Prepared
   readonly intended: number
@@ -80,8 +81,10 @@ class Inflight implements Dispatcher.DispatchHandler {
     this.started = started
   }
 
-  // undici 8 requires this method; a request that is replayed (GOAWAY, REFUSED_STREAM) starts again here.
+  // undici 8 calls this for every write of the request: again when it replays a stream the server did not
+  // process (above a GOAWAY's last-stream-id, or refused once with REFUSED_STREAM).
   onRequestStart (): void {
+    if (++this.writes > 1) this.loop.onReplay()
     this.status = 0
     this.retryAfter = null
     this.chunks = null
@@ -264,6 +267,11 @@ export class Loop {
     p.pool.dispatch(p.opts, req)
   }
 
+  /** Called when the transport sends a request again that the server did not process. */
+  onReplay (): void {
+    this.#stats.add(Slot.Replayed)
+  }
+
   /** Called by a finished request (response complete). */
   onComplete (req: Inflight): void {
     this.#release(req)
@@ -282,8 +290,14 @@ export class Loop {
     this.#stats.error(kind, err.message)
     if (isConnectionLevel(kind)) this.#pauseUntil = performance.now() + CONNECT_BACKOFF_MS
     this.source.failed(req.prepared, err, kind)
-    this.#next()
+    // undici (7, and 8.13 still) fails queued requests from its client's onError and then asserts that its
+    // queue is empty (`assert(client[kSize] === 0)`): dispatching synchronously from here crashes the
+    // worker (the connection-reset test in send-faults shows it). Start the next request once the stack
+    // unwinds.
+    queueMicrotask(this.#nextAfterError)
   }
+
+  readonly #nextAfterError = (): void => { this.#next() }
 
   #release (req: Inflight): void {
     this.inflight--

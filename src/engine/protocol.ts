@@ -27,7 +27,8 @@ export const Slot = {
   ConnectionsOpened: 15,
   Starved: 16,
   Heartbeat: 17,
-  Count: 18
+  Replayed: 18,
+  Count: 19
 } as const
 
 /** Name of a counter slot. */

@@ -24,7 +24,7 @@ export interface MergeOptions {
 }
 
 type Requests = Omit<Report['requests'], 'rps' | 'errorRate'>
-const REQUEST_KEYS: ReadonlyArray<keyof Requests> = ['started', 'completed', 'ok', 'errors', 'timeouts', 'retries', 'late', 'dropped', 'starved']
+const REQUEST_KEYS: ReadonlyArray<keyof Requests> = ['started', 'completed', 'ok', 'errors', 'timeouts', 'retries', 'replayed', 'late', 'dropped', 'starved']
 const STATUS_KEYS = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const
 const OUTCOME_KEYS: ReadonlyArray<keyof OutcomeCounts> = ['read', 'skipped', 'sent', 'expired', 'failed', 'invalid', 'dryRun', 'notAttempted', 'indeterminate']
 const HISTOGRAM_KEYS = ['corrected', 'raw', 'startLag'] as const
@@ -49,7 +49,8 @@ export function mergeReports (reports: readonly Report[], opts: MergeOptions = {
   const shardCheck = checkShards(reports, names)
   const histograms = mergeHistograms(reports, names)
 
-  const requests = Object.fromEntries(REQUEST_KEYS.map((k) => [k, sum(reports, (r) => r.requests[k])])) as unknown as Requests
+  // `?? 0`: reports written before a counter existed (replayed came with undici 8) still merge.
+  const requests = Object.fromEntries(REQUEST_KEYS.map((k) => [k, sum(reports, (r) => r.requests[k] ?? 0)])) as unknown as Requests
   const status: Report['status'] = { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, codes: {} }
   for (const k of STATUS_KEYS) status[k] = sum(reports, (r) => r.status[k])
   const errors: ErrorKinds = {}

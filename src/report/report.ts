@@ -66,6 +66,8 @@ export interface Report {
     errors: number
     timeouts: number
     retries: number
+    /** Requests the transport sent again because the server had not processed them (GOAWAY, REFUSED_STREAM). */
+    replayed: number
     late: number
     dropped: number
     starved: number
@@ -145,6 +147,7 @@ export function buildReport (r: SupervisorResult, ctx: ReportContext): Report {
       errors: c.Errors,
       timeouts: c.Timeouts,
       retries: c.Retries,
+      replayed: c.Replayed,
       late: c.Late,
       dropped: c.Dropped,
       starved: c.Starved,

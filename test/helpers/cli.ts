@@ -20,6 +20,10 @@ export interface RunCliOptions {
   timeoutMs?: number
   /** Called once the child is spawned (to signal it later). */
   onSpawn?: (child: ChildProcess) => void
+  /** Another Node binary to run the CLI with (default: the one running the tests). */
+  node?: string
+  /** Options for Node itself, before the script (e.g. `--import`). */
+  nodeArgs?: readonly string[]
 }
 
 /** The environment the CLI runs with: the test's own, minus anything that could supply VAPID keys. */
@@ -36,7 +40,7 @@ export function cliEnv (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 export function runCli (args: readonly string[], opts: RunCliOptions = {}): Promise<CliResult> {
   const timeoutMs = opts.timeoutMs ?? 30_000
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], {
+    const child = spawn(opts.node ?? process.execPath, [...(opts.nodeArgs ?? []), binPath, ...args], {
       cwd: opts.cwd,
       env: cliEnv(opts.env),
       stdio: ['ignore', 'pipe', 'pipe']

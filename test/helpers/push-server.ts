@@ -38,6 +38,16 @@ export type PushAction =
 export interface PushServerOptions extends CredentialOptions {
   /** Close a session gracefully (GOAWAY NO_ERROR, accepted streams still answered) when its n-th stream arrives. */
   goawayAfter?: number
+  /**
+   * How the `goawayAfter` GOAWAY is sent. 'drain' (default): `session.close()` when the n-th stream arrives;
+   * its last-stream-id is the last stream received, so every stream already open is processed. 'cut': once
+   * the n-th stream is answered, GOAWAY with it as last-stream-id, so streams above it that are already
+   * open are not processed (they reach no script and count in `unprocessed`), as a push service does when
+   * it sheds load; the session then drains.
+   */
+  goawayMode?: 'drain' | 'cut'
+  /** Error code of a 'cut' GOAWAY (default NGHTTP2_NO_ERROR). */
+  goawayCode?: number
 }
 
 /** A running scripted push server. */
@@ -54,6 +64,8 @@ export interface PushServer {
   delivered: Map<string, number>
   /** Requests that reached the script. */
   readonly requests: number
+  /** Streams that arrived above a 'cut' GOAWAY's last-stream-id and were not processed. */
+  readonly unprocessed: number
   readonly sessions: number
   /** Connections reset by 'reset-connection'. */
   readonly resets: number
@@ -73,6 +85,16 @@ export async function startPushServer (script: (r: PushRequest) => PushAction, o
   // that refuses destroy(), and resetting the TCP connection is the point.
   const rawSockets = new Map<number, Socket>()
   const streamsPerSession = new WeakMap<Http2Session, number>()
+  // The last-stream-id announced by a 'cut' GOAWAY, per session.
+  const lastStreamOf = new WeakMap<Http2Session, number>()
+  let unprocessed = 0
+  // Streams the server is processing, per session (a 'cut' GOAWAY waits for those up to its last-stream-id).
+  const processing = new WeakMap<Http2Session, Set<ServerHttp2Stream>>()
+  const openStreams = (session: Http2Session): Set<ServerHttp2Stream> => {
+    let set = processing.get(session)
+    if (set === undefined) processing.set(session, set = new Set())
+    return set
+  }
   let requests = 0
   let sessions = 0
   let resets = 0
@@ -91,6 +113,18 @@ export async function startPushServer (script: (r: PushRequest) => PushAction, o
 
   const onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
     stream.on('error', () => {})
+    const cut = stream.session === undefined ? undefined : lastStreamOf.get(stream.session)
+    if (cut !== undefined && (stream.id ?? 0) > cut) {
+      // Above the announced last-stream-id: this service does not process it. The client resets it.
+      unprocessed++
+      stream.resume()
+      return
+    }
+    if (stream.session !== undefined) {
+      const set = openStreams(stream.session)
+      set.add(stream)
+      stream.once('close', () => { set.delete(stream) })
+    }
     const path = String(headers[':path'] ?? '')
     const at = Date.now()
     const times = arrivals.get(path) ?? []
@@ -102,7 +136,24 @@ export async function startPushServer (script: (r: PushRequest) => PushAction, o
     const action = script({ path, attempt: times.length, index: requests++, at, sessionStreams })
     if (options.goawayAfter !== undefined && session !== undefined && sessionStreams === options.goawayAfter) {
       goaways++
-      session.close()
+      if (options.goawayMode === 'cut') {
+        const last = stream.id ?? 0
+        lastStreamOf.set(session, last)
+        // Once every stream up to last-stream-id is closed (answered), so that an error-code GOAWAY, on
+        // which Node's client destroys the session at once, still lets them complete.
+        // This stream is one of them, so there is always one to wait for.
+        const pending = [...openStreams(session)].filter((s) => (s.id ?? 0) <= last)
+        let left = pending.length
+        for (const s of pending) {
+          s.once('close', () => {
+            if (--left > 0 || session.closed || session.destroyed) return
+            session.goaway(options.goawayCode ?? http2.constants.NGHTTP2_NO_ERROR, last)
+            session.close()
+          })
+        }
+      } else {
+        session.close()
+      }
     }
     if (action === 'refuse') {
       stream.close(http2.constants.NGHTTP2_REFUSED_STREAM)
@@ -154,6 +205,7 @@ export async function startPushServer (script: (r: PushRequest) => PushAction, o
     arrivals,
     delivered,
     get requests () { return requests },
+    get unprocessed () { return unprocessed },
     get sessions () { return sessions },
     get resets () { return resets },
     get goaways () { return goaways },

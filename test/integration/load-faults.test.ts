@@ -6,35 +6,48 @@ import { runLoad } from '../../src/run/load.js'
 import { startH2Server } from '../helpers/servers.js'
 import { tempFile } from '../helpers/files.js'
 
-test('GOAWAY: the engine reconnects and counts the failed streams as goaway errors', async (t) => {
+const NODE_MAJOR = Number(process.versions.node.split('.')[0])
+
+test('graceful GOAWAY: the engine reconnects and every request completes once, without an error', async (t) => {
   const server = await startH2Server({ goawayAfter: 25 })
   t.after(async () => { await server.close() })
   const r = await runLoad({ urls: [server.url], workers: 1, http: 2, ca: tempFile('ca.pem', server.ca as string), requests: 300, concurrency: 10, logLevel: 'silent' })
   assert.equal(r.requests.completed, 300)
   assert.ok(server.stats.goaways >= 2, `goaways ${server.stats.goaways}`)
   assert.ok(server.stats.sessions >= 3, `sessions ${server.stats.sessions}`)
-  // Each failure has exactly one kind, and responses plus errors account for every request. Streams the
-  // client opened after the server's GOAWAY are refused by the server: they count as refused_stream.
+  // undici 8 lets the streams up to the GOAWAY's last-stream-id finish and sends the others again on a new
+  // connection: no request fails and the server processed each one once. Node 22's HTTP/2 client still
+  // fails a few streams whose answer arrives just before the server closes the drained connection ("other
+  // side closed", measured in the README's known limitations); Node 26 does not.
+  if (NODE_MAJOR >= 26) {
+    assert.equal(r.requests.errors, 0, JSON.stringify(r.errors))
+  } else {
+    assert.deepEqual(Object.keys(r.errors).filter((k) => k !== 'conn_reset'), [], JSON.stringify(r.errors))
+    if (r.requests.errors > 0) assert.match(r.errors.conn_reset?.sample ?? '', /other side closed/)
+    t.diagnostic(`Node ${process.versions.node}: ${r.requests.errors} of 300 requests failed as the server closed a drained connection`)
+  }
   assert.equal(r.status['2xx'] + r.requests.errors, 300)
-  assert.equal((r.errors.goaway?.count ?? 0) + (r.errors.refused_stream?.count ?? 0), r.requests.errors)
-  assert.ok((r.errors.goaway?.count ?? 0) > 0)
+  assert.equal(server.stats.requests, 300)
   assert.ok(r.connections.opened >= server.stats.sessions)
-  // Regression: dispatching from inside undici's error callback during GOAWAY tripped its
-  // `assert(client[kSize] === 0)` and crashed the worker; the engine now defers the next request.
+  // Regression: dispatching from inside undici's error callback tripped its `assert(client[kSize] === 0)`
+  // and crashed the worker; the engine defers the next request.
   assert.equal(r.workers[0]?.restarts, 0)
 })
 
-test('REFUSED_STREAM: refused streams are counted as refused_stream and the connection is kept', async (t) => {
+test('REFUSED_STREAM: undici sends a refused stream again once; a second refusal counts as refused_stream', async (t) => {
   const server = await startH2Server({ tls: false, refuseStreamsRatio: 0.1 })
   t.after(async () => { await server.close() })
   const r = await runLoad({ urls: [server.url], workers: 1, http: 2, requests: 400, concurrency: 20, logLevel: 'silent' })
   assert.equal(r.requests.completed, 400)
-  assert.equal(server.stats.refused, 40)
-  assert.equal(r.errors.refused_stream?.count, 40)
-  assert.equal(r.requests.errors, 40)
-  assert.equal(r.status['2xx'], 360)
-  assert.equal(server.stats.sessions, 1)
-  assert.match(r.errors.refused_stream?.sample ?? '', /REFUSED_STREAM/)
+  assert.equal(r.requests.started, 400, 'a replay is not a new request')
+  // Every refusal was either replayed (once per request) or surfaced as the request's error.
+  assert.ok(r.requests.replayed > 0, 'refused streams were replayed')
+  assert.ok(r.requests.replayed <= 400)
+  assert.equal(server.stats.refused, r.requests.replayed + r.requests.errors)
+  assert.equal(r.errors.refused_stream?.count ?? 0, r.requests.errors)
+  assert.equal(r.status['2xx'] + r.requests.errors, 400)
+  assert.equal(server.stats.requests, r.status['2xx'], 'only answered streams reached the handler')
+  assert.equal(server.stats.sessions, 1, 'the connection is kept')
 })
 
 test('a crashed worker is detected and restarted; the budget is still honoured', async (t) => {

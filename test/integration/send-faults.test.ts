@@ -5,69 +5,15 @@
 import { test } from 'node:test'
 import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
-import { writeFileSync } from 'node:fs'
-import type { SendOptions } from '../../src/run/send.js'
-import type { Report } from '../../src/report/report.js'
-import { startSimulator } from '../../src/sim/simulator.js'
 import { generateSelfSignedCertificate } from '../../src/tls/cert.js'
 import { tempDir } from '../helpers/files.js'
 import { startDnsServer } from '../helpers/dns-server.js'
-import { startPushServer, startSilentServer } from '../helpers/push-server.js'
-import type { PushAction, PushRequest, PushServer } from '../helpers/push-server.js'
-import { assertAttemptsMatch, assertReconciled, sendBounded, writeSubscriptions, writeVapidKeyFile } from '../helpers/send-run.js'
-import type { OutcomeRecord } from '../helpers/send-run.js'
+import { startSilentServer } from '../helpers/push-server.js'
+import type { PushServer } from '../helpers/push-server.js'
+import { assertAttemptsMatch, assertReconciled, writeSubscriptions } from '../helpers/send-run.js'
+import { assertRetryableErrorsOnly, attemptsOf, CREATED, errorCounts, pushServer, sendTo } from '../helpers/fault-send.js'
 
 const T = { timeout: 30_000 }
-// A hang guard, not a timing assertion: the slowest of these runs takes a few seconds.
-const RUN_BOUND_MS = 20_000
-// Kinds after which the engine retries (src/engine/error-kind.ts).
-const RETRYABLE = new Set(['timeout', 'connect_timeout', 'conn_refused', 'conn_reset', 'goaway', 'refused_stream', 'stream_reset', 'socket', 'closed', 'dns'])
-
-interface Run {
-  report: Report
-  out: string
-  dir: string
-}
-
-/** Sends `count` subscriptions for `server` (its paths are /p/0 .. /p/count-1) and returns the report. */
-async function sendTo (server: { host: string, ca: string, origin?: string }, count: number, options: Partial<SendOptions> = {}): Promise<Run> {
-  const dir = tempDir()
-  const out = join(dir, 'out')
-  const ca = join(dir, 'ca.pem')
-  writeFileSync(ca, server.ca)
-  const report = await sendBounded({
-    subscriptions: writeSubscriptions(dir, server.origin ?? `https://${server.host}`, count),
-    payload: 'fault suite',
-    vapidKeys: writeVapidKeyFile(dir),
-    ca,
-    allowHost: [server.host],
-    allowPrivate: true,
-    out,
-    workers: 1,
-    http: 2,
-    retries: 3,
-    logLevel: 'silent',
-    ...options
-  }, 'send run', RUN_BOUND_MS)
-  return { report, out, dir }
-}
-
-async function pushServer (t: TestContext, script: (r: PushRequest) => PushAction, options: Parameters<typeof startPushServer>[1] = {}): Promise<PushServer> {
-  const server = await startPushServer(script, options)
-  t.after(async () => { await server.close() })
-  return server
-}
-
-const CREATED: PushAction = { status: 201 }
-
-function attemptsOf (records: OutcomeRecord[]): number[] {
-  return records.map((r) => r.attempts ?? 0)
-}
-
-function assertRetryableErrorsOnly (report: Report): void {
-  for (const kind of Object.keys(report.errors)) assert.ok(RETRYABLE.has(kind), `unexpected error kind ${kind}: ${JSON.stringify(report.errors)}`)
-}
 
 test('connection reset mid-stream: every line on the reset connections is retried and sent', T, async (t) => {
   // The first three connections are reset (TCP RST) when their 5th stream has sent part of its body,
@@ -93,72 +39,7 @@ test('connection reset mid-stream: every line on the reset connections is retrie
   assert.ok(report.requests.errors > 0)
   assertRetryableErrorsOnly(report)
   for (let i = 0; i < n; i++) assert.ok((server.delivered.get(`/p/${i}`) ?? 0) >= 1, `/p/${i} delivered`)
-  t.diagnostic(`reset: ${server.resets} connection resets, ${report.requests.errors} failed attempts (${JSON.stringify(Object.fromEntries(Object.entries(report.errors).map(([k, v]) => [k, v.count])))}), ${server.duplicates()} duplicate deliveries`)
-})
-
-test('GOAWAY with streams in flight (simulator): every line settles once; duplicates are measured, not hidden', T, async (t) => {
-  // Undici 7 fails every request in flight when GOAWAY arrives, even those the service accepted and
-  // answers afterwards, so a retry may deliver a message twice. The run must still settle every line.
-  const n = 200
-  const sim = await startSimulator({ subscriptions: n, faults: { goaway: 0.05 }, seed: '5eed'.repeat(16) })
-  t.after(async () => { await sim.close() })
-  const dir = tempDir()
-  const subs = join(dir, 'subscriptions.ndjson')
-  await sim.writeSubscriptions(subs, n)
-  const r = await sendTo({ host: new URL(sim.origin).host, ca: sim.ca }, n, { subscriptions: subs, concurrency: 50 })
-  const { records } = assertReconciled(r.report, r.out)
-  const o = r.report.outcomes
-  assert.ok(o !== undefined)
-  assert.equal(o.sent + o.failed, n)
-  assertAttemptsMatch(r.report, records)
-  assertRetryableErrorsOnly(r.report)
-  for (const f of records.failed) {
-    assert.equal(f.attempts, 4, 'a failed line used up its retries')
-    assert.match(f.reason ?? '', /^(goaway|refused_stream|conn_reset|socket|closed): /)
-  }
-  const s = sim.stats()
-  assert.ok(s.faults.goaway > 0, 'the simulator sent GOAWAYs')
-  // Every line reported sent was accepted by the service at least once.
-  for (const rec of records.sent) assert.ok(sim.deliveries(rec.line - 1) >= 1, `line ${rec.line} delivered`)
-  assert.equal(s.deliveredOnce + s.deliveredMoreThanOnce, n - records.failed.filter((f) => sim.deliveries(f.line - 1) === 0).length)
-  t.diagnostic(`simulator GOAWAY: ${s.faults.goaway} GOAWAYs, ${r.report.requests.started} attempts for ${n} lines, ` +
-    `errors ${JSON.stringify(Object.fromEntries(Object.entries(r.report.errors).map(([k, v]) => [k, v.count])))}, sent ${o.sent}, failed ${o.failed}, ` +
-    `delivered ${s.delivered}, duplicates ${s.duplicates} (subscriptions delivered more than once: ${s.deliveredMoreThanOnce})`)
-})
-
-test('GOAWAY while accepted streams are still unanswered (raw server): settles, duplicates measured', T, async (t) => {
-  // Every session closes gracefully (GOAWAY NO_ERROR) at its 10th stream; streams it already accepted
-  // are still answered 201, 20 ms later — after undici has failed them.
-  const server = await pushServer(t, () => ({ status: 201, delayMs: 20 }), { goawayAfter: 10 })
-  const n = 100
-  const { report, out } = await sendTo(server, n, { concurrency: 30 })
-  const { records } = assertReconciled(report, out)
-  const o = report.outcomes
-  assert.ok(o !== undefined)
-  assert.equal(o.sent + o.failed, n)
-  assertAttemptsMatch(report, records)
-  assertRetryableErrorsOnly(report)
-  assert.ok(server.goaways >= 1)
-  for (const rec of records.sent) assert.ok((server.delivered.get(`/p/${rec.line - 1}`) ?? 0) >= 1, `line ${rec.line} delivered`)
-  const deliveredLines = [...server.delivered.keys()].length
-  t.diagnostic(`raw GOAWAY: ${server.goaways} GOAWAYs over ${server.sessions} sessions, ${report.requests.started} attempts for ${n} lines, ` +
-    `errors ${JSON.stringify(Object.fromEntries(Object.entries(report.errors).map(([k, v]) => [k, v.count])))}, sent ${o.sent}, failed ${o.failed}, ` +
-    `lines delivered ${deliveredLines}, duplicate deliveries ${server.duplicates()}, failed lines the server did deliver ${records.failed.filter((f) => server.delivered.has(`/p/${f.line - 1}`)).length}`)
-})
-
-test('REFUSED_STREAM storm: every stream refused twice, then accepted — all sent on the third attempt, no duplicates', T, async (t) => {
-  const server = await pushServer(t, (r) => r.attempt <= 2 ? 'refuse' : CREATED)
-  const n = 40
-  const { report, out } = await sendTo(server, n, { concurrency: 40 })
-  const { records } = assertReconciled(report, out)
-  assert.equal(report.outcomes?.sent, n)
-  assert.deepEqual(attemptsOf(records.sent), new Array(n).fill(3))
-  assertAttemptsMatch(report, records)
-  assert.equal(report.errors.refused_stream?.count, 2 * n)
-  assert.equal(report.requests.errors, 2 * n)
-  // A refused stream was never processed: each message reached the service exactly once.
-  assert.equal(server.duplicates(), 0)
-  assert.equal(server.delivered.size, n)
+  t.diagnostic(`reset: ${server.resets} connection resets, ${report.requests.errors} failed attempts (${errorCounts(report)}), ${server.duplicates()} duplicate deliveries`)
 })
 
 test('5xx burst: the first two answers for every subscription are 500 and 503, then 201 — all sent after 3 attempts', T, async (t) => {

@@ -473,9 +473,12 @@ test('close() with idle and in-flight client connections resolves, and clients s
     const p2 = c2.request({ path: '/', method: 'GET' })
     const p1 = c1.request({ path: '/', method: 'GET' })
     await waitUntil(() => h2.stats.requests === 1 && h1.stats.requests === 1, 'requests to arrive')
+    // Expectations are attached before the close: the requests may reject while it is still running.
+    const rejected2 = assert.rejects(bounded(p2, 'h2 request after close'))
+    const rejected1 = assert.rejects(bounded(p1, 'h1 request after close'))
     await bounded(Promise.all([h2.close(), h1.close(), idle.close()]), 'server close')
-    await assert.rejects(bounded(p2, 'h2 request after close'))
-    await assert.rejects(bounded(p1, 'h1 request after close'))
+    await rejected2
+    await rejected1
     await assert.rejects(bounded(cIdle.request({ path: '/', method: 'GET' }), 'request to a closed server'))
     // close() is idempotent.
     await bounded(h2.close(), 'second close')
