@@ -111,6 +111,12 @@ export class Supervisor {
   #finished!: () => void
   readonly #allDone: Promise<void>
   #killTimer: NodeJS.Timeout | null = null
+  #onStarted!: (startsInMs: number) => void
+  /**
+   * Resolves once every worker is ready and the shared start is set, with the milliseconds until that
+   * start: a run's clock (`--duration`) counts from there, not from when the workers were spawned.
+   */
+  readonly started: Promise<number> = new Promise((resolve) => { this.#onStarted = resolve })
 
   constructor (opts: SupervisorOptions) {
     this.#opts = opts
@@ -143,6 +149,7 @@ export class Supervisor {
     // A shared clock a little in the future so every worker starts its schedule at the same instant.
     this.#epochMs = performance.timeOrigin + performance.now() + 20
     for (const s of this.#slots) this.#post(s, { type: 'start', epochMs: this.#epochMs })
+    this.#onStarted(this.#epochMs - (performance.timeOrigin + performance.now()))
     this.#opts.feeder?.start(this.#host())
     for (const s of this.#slots) this.#opts.feeder?.onWorkerReady(s.index)
     const progress = this.#startProgress()

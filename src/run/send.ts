@@ -219,12 +219,16 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
   if (r.state?.resumed === true) logger.info({ out: r.outDir }, 'resuming: lines settled by earlier runs are skipped')
   let interrupted: NodeJS.Signals | null = null
   let durationTimer: NodeJS.Timeout | undefined
-  if (r.durationMs !== undefined) {
-    durationTimer = setTimeout(() => {
-      logger.info({ durationMs: r.durationMs, line: feeder.lastLine }, 'duration reached: stopping after the in-flight messages')
-      supervisor.stop(output.graceMs)
-    }, r.durationMs)
-    durationTimer.unref()
+  const durationMs = r.durationMs
+  if (durationMs !== undefined) {
+    // Armed at the workers' shared start: spawning them can take longer than a short --duration.
+    void supervisor.started.then((startsInMs) => {
+      durationTimer = setTimeout(() => {
+        logger.info({ durationMs, line: feeder.lastLine }, 'duration reached: stopping after the in-flight messages')
+        supervisor.stop(output.graceMs)
+      }, startsInMs + durationMs)
+      durationTimer.unref()
+    })
   }
   const done = supervisor.run().finally(() => {
     clearTimeout(durationTimer)
