@@ -17,7 +17,7 @@ import { mayHaveBeenDelivered } from '../../src/engine/error-kind.js'
 import type { ErrorKind } from '../../src/engine/error-kind.js'
 import { attemptsOf, CREATED, errorCounts, pushServer, sendTo } from '../helpers/fault-send.js'
 
-const T = { timeout: 60_000 }
+const T = { timeout: 120_000 }
 
 /**
  * Every line sent; the only failed attempts are streams the service said it did not process (a GOAWAY
@@ -46,7 +46,8 @@ test('#10 graceful GOAWAY every 300 streams during a 3,000-line send: every mess
   // last-stream-id; the service answers every stream up to it, refuses the ones that arrive after.
   const server = await pushServer(t, () => CREATED, { goawayAfter: 300 })
   const n = 3000
-  const { report, out } = await sendTo(server, n, { workers: 2, concurrency: 100 })
+  // 3,000 encryptions: a few seconds idle, far more on a loaded 2-core machine, hence the wide hang guard.
+  const { report, out } = await sendTo(server, n, { workers: 2, concurrency: 100 }, 110_000)
   assertExactlyOnce(report, out, server, n)
   assert.ok(server.goaways >= 9, `goaways ${server.goaways}`)
   assert.ok(server.sessions >= 10, `sessions ${server.sessions}`)
