@@ -13,7 +13,7 @@ import type { PushServer } from '../helpers/push-server.js'
 import { assertAttemptsMatch, assertReconciled, writeSubscriptions } from '../helpers/send-run.js'
 import { assertRetryableErrorsOnly, attemptsOf, CREATED, errorCounts, pushServer, sendTo } from '../helpers/fault-send.js'
 
-const T = { timeout: 30_000 }
+const T = { timeout: 90_000 }
 
 test('connection reset mid-stream: every line on the reset connections is retried and sent', T, async (t) => {
   // The first three connections are reset (TCP RST) when their 5th stream has sent part of its body,
