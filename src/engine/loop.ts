@@ -160,17 +160,33 @@ export class Loop {
     }
   }
 
-  /** Stops starting requests (in-flight ones finish); resolves `done` once nothing is in flight. */
-  stopScheduling (): void {
+  /**
+   * Stops starting requests (in-flight ones finish); resolves `done` once nothing is in flight. `cut`: the
+   * run was cut short (duration reached, stop requested) rather than having run out of work or budget, so
+   * scheduled events that came due but were never processed — the worker was starved of CPU — count as
+   * dropped instead of vanishing from the accounting.
+   */
+  stopScheduling (cut = true): void {
     if (this.#stopping) return
     this.#stopping = true
     for (const t of [this.#timer, this.#rampTimer, this.#pauseTimer, this.#endTimer]) if (t !== null) clearTimeout(t)
     this.#timer = this.#rampTimer = this.#pauseTimer = this.#endTimer = null
-    if (this.#backlog.length > 0) {
-      this.#stats.add(Slot.Dropped, this.#backlog.length)
-      this.#backlog = []
-    }
+    const dropped = this.#backlog.length + (cut ? this.#unprocessedDue() : 0)
+    if (dropped > 0) this.#stats.add(Slot.Dropped, dropped)
+    this.#backlog = []
     this.#checkDone()
+  }
+
+  // This worker's share of the open-model events due by now (or by the end of --duration; an event due at
+  // the very instant the run ends is not owed), minus those it processed.
+  #unprocessedDue (): number {
+    const { schedule, t0, durationMs, workers, workerIndex, budget } = this.#cfg
+    if (schedule === undefined) return 0
+    const elapsed = Math.min(performance.now() - t0, (durationMs ?? Infinity) - 1)
+    const due = Math.floor(schedule.eventsBy(Math.max(0, elapsed)))
+    let mine = due > workerIndex ? Math.floor((due - workerIndex - 1) / workers) + 1 : 0
+    if (budget !== undefined) mine = Math.min(mine, budget)
+    return Math.max(0, mine - this.#k)
   }
 
   #budgetLeft (): boolean {
@@ -206,7 +222,7 @@ export class Loop {
     }
     while (!this.#stopping && this.inflight < this.#allowed) {
       if (!this.#budgetLeft()) {
-        this.stopScheduling()
+        this.stopScheduling(false)
         break
       }
       const p = this.source.next()
@@ -226,7 +242,7 @@ export class Loop {
     for (;;) {
       const due = t0 + sched.timeOf(this.#k * workers + workerIndex + 1)
       if (due === Infinity) {
-        this.stopScheduling()
+        this.stopScheduling(false)
         return
       }
       if (due > now) {
@@ -234,7 +250,7 @@ export class Loop {
         return
       }
       if (!this.#budgetLeft() || this.source.exhausted) {
-        this.stopScheduling()
+        this.stopScheduling(false)
         return
       }
       this.#k++
@@ -325,7 +341,7 @@ export class Loop {
   #checkDone (): void {
     if (this.inflight > 0) return
     if (this.#stopping || (this.source.exhausted && this.#backlog.length === 0)) {
-      if (!this.#stopping) this.stopScheduling()
+      if (!this.#stopping) this.stopScheduling(false)
       this.#done()
     }
   }
