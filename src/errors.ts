@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'NS_ERR_PROTOCOL_NEGOTIATION'
   | 'NS_ERR_INTERNAL'
   | 'NS_ERR_REPORT'
+  | 'NS_ERR_MISSING_DEPENDENCY'
 
 /** Codes that mean "the user asked for something impossible": the CLI maps them to exit code 2. */
 const USAGE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -25,7 +26,8 @@ const USAGE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'NS_ERR_SECRET',
   'NS_ERR_PAYLOAD_TOO_LARGE',
   'NS_ERR_STATE',
-  'NS_ERR_REPORT'
+  'NS_ERR_REPORT',
+  'NS_ERR_MISSING_DEPENDENCY'
 ])
 
 /** Base class of every error thrown by notify-sender. */

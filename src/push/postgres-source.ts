@@ -41,14 +41,14 @@ export interface PostgresSource extends AsyncIterable<string> {
 /**
  * Connects, opens the cursor and fetches the first batch before resolving, so a bad URL, an unreachable
  * server, a failed login or a bad query fails here, before anything is sent. Messages never hold the password.
- * @throws NS_ERR_INPUT
+ * @throws NS_ERR_INPUT; NS_ERR_MISSING_DEPENDENCY when pg or pg-cursor is not installed
  */
 export async function openPostgresSource (opts: PostgresSourceOptions): Promise<PostgresSource> {
   const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS
   const where = redactPostgresUrl(opts.url)
   const fail = (context: string, err: unknown): NotifySenderError =>
     new NotifySenderError(redactMessage(`${context}: ${describeError(err)}`, opts.url), 'NS_ERR_INPUT')
-  const [{ default: pg }, { default: CursorClass }] = await Promise.all([import('pg'), import('pg-cursor')])
+  const [{ default: pg }, { default: CursorClass }] = await Promise.all([import('pg'), import('pg-cursor')]).catch(explainMissingDriver)
   const client = new pg.Client({
     connectionString: opts.url,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -75,6 +75,16 @@ export async function openPostgresSource (opts: PostgresSourceOptions): Promise<
   }
   opts.onBatch?.(first.rows.length)
   return new PgRows(client, cursor, first.rows, shape, batchRows, opts.onBatch, fail)
+}
+
+// pg and pg-cursor are optional peer dependencies: an install that never reads PostgreSQL lacks them, and
+// Node's own error ("Cannot find package 'pg'") would not say what to do about it.
+function explainMissingDriver (err: unknown): never {
+  if ((err as { code?: unknown } | null)?.code !== 'ERR_MODULE_NOT_FOUND') throw err
+  throw new NotifySenderError(
+    '--source postgres:// needs the optional packages pg and pg-cursor, which are not installed: run ' +
+    '`npm install pg@8 pg-cursor@2` where notify-sender is installed (`npm install -g pg@8 pg-cursor@2` for a global notify-sender)',
+    'NS_ERR_MISSING_DEPENDENCY', { cause: err })
 }
 
 /** Identity of a PostgreSQL input for resume: the redacted URL and a hash of it with the query. */
