@@ -75,7 +75,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       const { resolveSend, startResolvedSend } = await import('../run/send.js')
       const file = loadConfigFile(parsed.options.config as string | undefined, 'send')
       const raw = mergeOptions(file?.options, parsed.options)
-      const output = resolveOutput(raw)
+      const output = resolveOutput(raw, 'send')
       const logger = loggerFor(output)
       const resolved = await resolveSend(raw, parsed.args[0] ?? file?.workers, undefined)
       await runEngineCommand((hooks) => startResolvedSend(resolved, hooks), output, logger)

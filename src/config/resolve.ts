@@ -11,6 +11,7 @@ import { flagName } from './options.js'
 import type { OptionKey } from './options.js'
 import type { EngineOptions, LoadJob, LoadTarget } from '../engine/options.js'
 import type { Thresholds } from '../report/report.js'
+import { DEFAULT_SEND_MAX_ERROR_RATE } from '../report/thresholds.js'
 
 /** Parsed option values by key (what commander and the config file produce). */
 export type RawOptions = Partial<Record<OptionKey, unknown>>
@@ -150,15 +151,16 @@ function writableReportPath (path: string | undefined): string | undefined {
   return path
 }
 
-/** Resolves output settings and thresholds. */
-export function resolveOutput (raw: RawOptions): OutputSettings {
+/** Resolves output settings and thresholds; `send` has a default --max-error-rate (#11), load has none. */
+export function resolveOutput (raw: RawOptions, command?: 'load' | 'send'): OutputSettings {
+  const maxErrorRate = get<number>(raw, 'maxErrorRate') ?? (command === 'send' ? DEFAULT_SEND_MAX_ERROR_RATE : undefined)
   return {
     json: get<boolean>(raw, 'json') === true,
     reportFile: writableReportPath(get<string>(raw, 'report')),
     quiet: get<boolean>(raw, 'quiet') === true,
     logLevel: get<string>(raw, 'logLevel') ?? DEFAULTS.logLevel,
     graceMs: get<number>(raw, 'grace') ?? DEFAULTS.graceMs,
-    thresholds: { maxErrorRate: get<number>(raw, 'maxErrorRate'), maxP99Ms: get<number>(raw, 'maxP99') }
+    thresholds: { maxErrorRate, maxP99Ms: get<number>(raw, 'maxP99') }
   }
 }
 
