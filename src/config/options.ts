@@ -76,6 +76,8 @@ function dnsServer (value: string, name: string): string {
 }
 
 function ttlSeconds (value: string, name: string): number {
+  // The TTL header itself is in seconds (RFC 8030), so a bare number is unambiguous here.
+  if (/^\s*\d+\s*$/.test(value)) return Number(value)
   const ms = parseDuration(value, name)
   if (ms % 1000 !== 0) throw new InvalidOptionError(`${name} must be a whole number of seconds, got ${JSON.stringify(value)}`)
   return ms / 1000

@@ -68,3 +68,18 @@ test('#11 the default command without notify-sender.config.json says so first', 
   const explicit = await runCli(['send', '1', '-s', join(cwd, 'none.ndjson')], { cwd: tempDir() })
   assert.doesNotMatch(explicit.stderr, /no notify-sender\.config\.json/)
 })
+
+test('#11 a bare number in a duration option is refused with a clear error (--max-p99 50 was 50 seconds)', T, async () => {
+  const cwd = tempDir()
+  const url = 'http://127.0.0.1:9/'
+  for (const args of [['--max-p99', '50'], ['--timeout', '5'], ['--duration', '2'], ['--grace', '1']]) {
+    const r = await runCli(['load', url, '1', ...args], { cwd })
+    expectUsage(r, args.join(' '))
+    assert.match(r.stderr, new RegExp(`${args[0] as string} needs a unit: ${args[1] as string}ms or ${args[1] as string}s\\?`), args.join(' '))
+  }
+  // The same in the config file: a JSON number is a bare number.
+  writeFileSync(join(cwd, 'notify-sender.config.json'), JSON.stringify({ urls: [url], maxP99: 250 }))
+  const fromFile = await runCli(['load', '1'], { cwd })
+  expectUsage(fromFile, 'maxP99: 250 in the config file')
+  assert.match(fromFile.stderr, /"maxP99".*needs a unit: 250ms or 250s\?/)
+})
