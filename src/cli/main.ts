@@ -17,6 +17,7 @@ import type { RunHandle, RunHooks } from '../run/handle.js'
 import { InvalidOptionError } from '../errors.js'
 import { didYouMean } from '../config/suggest.js'
 import { ORDER } from './program.js'
+import { argvPasswordWarning } from './argv-secrets.js'
 
 // If something (a stuck socket, a third-party timer) keeps the loop alive after the report is written,
 // a cron job must still end: this is the only place the process is exited explicitly.
@@ -71,6 +72,12 @@ function isCommandWord (word: string | undefined): boolean {
   return word === undefined || word.startsWith('-') || /^\d+$/.test(word) || word === 'help' || (ORDER as readonly string[]).includes(word)
 }
 
+// Before anything can fail: the password is exposed from the moment the process starts.
+function warnArgvPassword (parsed: ParsedCommand): void {
+  const warning = argvPasswordWarning(parsed.options)
+  if (warning !== undefined) process.stderr.write(`notify-sender: warning: ${warning}\n`)
+}
+
 async function dispatch (parsed: ParsedCommand): Promise<void> {
   switch (parsed.command) {
     // Each command imports what it runs only when it runs (`--help` and `keys` need no HTTP stack or
@@ -89,6 +96,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
     case 'send': {
       const word = parsed.args[0]
       if (word !== undefined && !isCommandWord(word)) throw unknownCommand(word)
+      warnArgvPassword(parsed)
       const { resolveSend, startResolvedSend } = await import('../run/send.js')
       const file = loadConfigFile(parsed.options.config as string | undefined, 'send')
       // `notify-sender 12` relies on the config file; cron often runs elsewhere than the user thinks
@@ -170,6 +178,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       return
     }
     case 'config': {
+      warnArgvPassword(parsed)
       const { runConfigCommand } = await import('../run/config.js')
       const { formatDescription } = await import('../config/describe.js')
       const result = await runConfigCommand(parsed.args, parsed.options)
