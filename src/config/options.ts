@@ -92,8 +92,8 @@ function nonEmpty (value: string, name: string): string {
 export const OPTIONS = {
   // engine
   http: { flags: '--http <version>', description: 'HTTP version: 1, 2 (h2c on http:// URLs) or auto (ALPN on https, 1.1 on http); 3 is refused', commands: ENGINE, parse: parseHttpVersion, defaultText: 'auto' },
-  concurrency: { flags: '-c, --concurrency <n>', description: 'maximum requests in flight per worker', commands: ENGINE, parse: parsePositiveInt, defaultText: '100' },
-  connections: { flags: '--connections <n>', description: 'connections per origin per worker', commands: ENGINE, parse: parsePositiveInt, defaultText: 'concurrency / streams (h2) or / pipelining (h1)' },
+  concurrency: { flags: '-c, --concurrency <n>', description: 'maximum requests in flight in total, split evenly across the workers (as -c of autocannon, h2load and oha); at least the worker count', commands: ENGINE, parse: parsePositiveInt, defaultText: '100 per worker' },
+  connections: { flags: '--connections <n>', description: 'connections per origin per worker', commands: ENGINE, parse: parsePositiveInt, defaultText: 'the worker\'s share of concurrency / streams (h2) or / pipelining (h1)' },
   streams: { flags: '--streams <n>', description: 'HTTP/2 streams per connection; the server\'s SETTINGS_MAX_CONCURRENT_STREAMS can lower it', commands: ENGINE, parse: parsePositiveInt, defaultText: '100' },
   pipelining: { flags: '--pipelining <n>', description: 'HTTP/1.1 pipelining depth per connection (load only: a push POST is never pipelined)', commands: ['load'], parse: parsePositiveInt, defaultText: '1' },
   rate: { flags: '-r, --rate <req/s>', description: 'constant arrival rate across all workers (open model); without it the run is closed-model', commands: ENGINE, parse: parsePositiveNumber },

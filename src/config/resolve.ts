@@ -18,6 +18,7 @@ export type RawOptions = Partial<Record<OptionKey, unknown>>
 
 /** Defaults applied when neither the command line nor the config file gives a value. */
 export const DEFAULTS = Object.freeze({
+  /** Per worker: without -c, the total is this times the worker count. */
   concurrency: 100,
   streams: 100,
   pipelining: 1,
@@ -100,10 +101,15 @@ export function resolveEngine (raw: RawOptions, command: 'load' | 'send', worker
   // Every load run is bounded: without a budget or a duration it stops after the default duration.
   if (command === 'load' && durationMs === undefined && requests === undefined) durationMs = DEFAULTS.loadDurationMs
   const open = rate !== undefined || stages.length > 0
+  // -c is the total in flight across the workers (#11, as autocannon, h2load and oha count it).
+  const concurrency = get<number>(raw, 'concurrency') ?? DEFAULTS.concurrency * workers
+  if (concurrency < workers) {
+    throw new InvalidOptionError(`--concurrency is the total in flight across the workers: ${concurrency} is fewer than the ${workers} workers (each needs at least 1); give fewer workers or a larger --concurrency`)
+  }
   return {
     workers,
     http,
-    concurrency: get<number>(raw, 'concurrency') ?? DEFAULTS.concurrency,
+    concurrency,
     connections: get<number>(raw, 'connections'),
     streams: get<number>(raw, 'streams') ?? DEFAULTS.streams,
     pipelining: pipelining ?? DEFAULTS.pipelining,

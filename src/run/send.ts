@@ -207,7 +207,7 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
   const feeder = new SendFeeder({
     input: tapFirstLine(readLines(r.input), (text) => { firstLine = text }),
     files,
-    windowPerWorker: Math.max(2 * r.engine.concurrency, 256),
+    windowPerWorker: Math.max(2 * Math.ceil(r.engine.concurrency / r.engine.workers), 256),
     batchSize: 64,
     logger,
     state: r.state,
