@@ -1,9 +1,10 @@
 // Where a finished report goes, the same for a run and for `merge`: the --report file, --json on stdout,
-// the summary table on stderr unless --quiet (or --json off a terminal), and the exit code.
+// the summary table on stderr unless --quiet (or --json off a terminal), else why the run failed, and the
+// exit code.
 import { writeReportFile } from '../report/write.js'
 import type { OutputSettings } from '../config/resolve.js'
 import type { Report } from '../report/report.js'
-import { renderReport } from './render.js'
+import { renderReport, renderVerdict } from './render.js'
 
 /** Writes `report` as `output` asks and sets `process.exitCode`; returns whether the table was shown. */
 export function emitReport (report: Report, output: Pick<OutputSettings, 'reportFile' | 'json' | 'quiet'>): boolean {
@@ -11,6 +12,8 @@ export function emitReport (report: Report, output: Pick<OutputSettings, 'report
   if (output.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   const table = !output.quiet && (!output.json || process.stderr.isTTY)
   if (table) process.stderr.write(renderReport(report))
+  // Without the table a failed run would otherwise exit 1 with nothing said on stderr (#11).
+  else process.stderr.write(renderVerdict(report))
   process.exitCode = report.exitCode
   return table
 }

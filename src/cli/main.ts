@@ -9,12 +9,15 @@ import { createProgress } from './progress.js'
 import { emitReport } from './emit-report.js'
 import { isUsageError } from '../errors.js'
 import { createLogger } from '../log.js'
-import { loadConfigFile, mergeOptions } from '../config/file.js'
+import { CONFIG_FILE_NAME, loadConfigFile, mergeOptions } from '../config/file.js'
 import { resolveOutput, splitLoadTargets } from '../config/resolve.js'
 import type { OutputSettings } from '../config/resolve.js'
 import type { Report } from '../report/report.js'
 import type { RunHandle, RunHooks } from '../run/handle.js'
 import { InvalidOptionError } from '../errors.js'
+import { didYouMean } from '../config/suggest.js'
+import { ORDER } from './program.js'
+import { argvPasswordWarning } from './argv-secrets.js'
 
 // If something (a stuck socket, a third-party timer) keeps the loop alive after the report is written,
 // a cron job must still end: this is the only place the process is exited explicitly.
@@ -56,6 +59,25 @@ async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: 
   }
 }
 
+/**
+ * #11: a word that is no command used to fall through to the default `send` (`notify-sender lod URL`
+ * then failed on "workers"). The default command's only positional is a worker count, so any other
+ * word in its place is a mistyped command.
+ */
+function unknownCommand (word: string): InvalidOptionError {
+  return new InvalidOptionError(`unknown command ${JSON.stringify(word)}${didYouMean(word, ORDER, false)}; the commands are ${ORDER.join(', ')} (send is the default: notify-sender [workers] [options])`)
+}
+
+function isCommandWord (word: string | undefined): boolean {
+  return word === undefined || word.startsWith('-') || /^\d+$/.test(word) || word === 'help' || (ORDER as readonly string[]).includes(word)
+}
+
+// Before anything can fail: the password is exposed from the moment the process starts.
+function warnArgvPassword (parsed: ParsedCommand): void {
+  const warning = argvPasswordWarning(parsed.options)
+  if (warning !== undefined) process.stderr.write(`notify-sender: warning: ${warning}\n`)
+}
+
 async function dispatch (parsed: ParsedCommand): Promise<void> {
   switch (parsed.command) {
     // Each command imports what it runs only when it runs (`--help` and `keys` need no HTTP stack or
@@ -72,10 +94,18 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       return
     }
     case 'send': {
+      const word = parsed.args[0]
+      if (word !== undefined && !isCommandWord(word)) throw unknownCommand(word)
+      warnArgvPassword(parsed)
       const { resolveSend, startResolvedSend } = await import('../run/send.js')
       const file = loadConfigFile(parsed.options.config as string | undefined, 'send')
+      // `notify-sender 12` relies on the config file; cron often runs elsewhere than the user thinks
+      // (#11): say it is missing before any error about the options it would have given.
+      if (file === undefined && process.argv[2] !== 'send') {
+        process.stderr.write(`notify-sender: no ${CONFIG_FILE_NAME} in ${process.cwd()}: send runs with the command-line options only (--config <file> names one elsewhere)\n`)
+      }
       const raw = mergeOptions(file?.options, parsed.options)
-      const output = resolveOutput(raw)
+      const output = resolveOutput(raw, 'send')
       const logger = loggerFor(output)
       const resolved = await resolveSend(raw, parsed.args[0] ?? file?.workers, undefined)
       await runEngineCommand((hooks) => startResolvedSend(resolved, hooks), output, logger)
@@ -148,6 +178,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       return
     }
     case 'config': {
+      warnArgvPassword(parsed)
       const { runConfigCommand } = await import('../run/config.js')
       const { formatDescription } = await import('../config/describe.js')
       const result = await runConfigCommand(parsed.args, parsed.options)
@@ -167,6 +198,8 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
 async function main (): Promise<void> {
   const program = buildProgram(dispatch)
   try {
+    const first = process.argv[2]
+    if (!isCommandWord(first)) throw unknownCommand(first as string)
     await program.parseAsync(process.argv)
   } catch (err) {
     if (err instanceof CommanderError) {

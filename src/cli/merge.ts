@@ -12,8 +12,6 @@ export function runMerge (args: readonly string[], raw: RawOptions): void {
   const files = args.map(reportPath)
   const reports = files.map(readReportFile)
   const report = mergeReports(reports, { sources: files, thresholds: output.thresholds })
-  if (!emitReport(report, output)) {
-    // Without the table, missing shards and other problems must still be visible to whoever reads stderr.
-    for (const p of report.problems) process.stderr.write(`notify-sender merge: problem: ${p}\n`)
-  }
+  // Without the table, emitReport still writes missing shards and other problems on stderr.
+  emitReport(report, output)
 }

@@ -1,5 +1,5 @@
 // The human summary (stderr). Everything in it comes from the JSON report, so both always agree.
-import type { Report } from '../report/report.js'
+import type { Report, ThresholdResult } from '../report/report.js'
 import type { LatencySummary } from '../stats/histogram.js'
 
 /** Formats a byte count with binary units. */
@@ -25,6 +25,29 @@ function latencyLine (label: string, l: LatencySummary): string {
 
 function pct (part: number, total: number): string {
   return total === 0 ? '0%' : `${((part * 100) / total).toFixed(1)}%`
+}
+
+function percent (ratio: number): string {
+  return `${Number((ratio * 100).toPrecision(6))}%`
+}
+
+/** A threshold with its units (#11): `max-p99 50 ms: BREACHED (actual 212 ms)`, `max-error-rate 5%: ok (actual 0.2%)`. */
+export function formatThreshold (t: ThresholdResult): string {
+  const unit = t.name === 'max-p99' ? ms : percent
+  return `${t.name} ${unit(t.limit)}: ${t.passed ? 'ok' : 'BREACHED'} (actual ${unit(t.actual)})`
+}
+
+/**
+ * Why a run failed, one line each, for stderr when the table is not shown (`--json` off a terminal,
+ * `--quiet`): a breach must never be silent (#11). Empty for a run that passed.
+ */
+export function renderVerdict (r: Report): string {
+  if (r.passed) return ''
+  const lines: string[] = [`notify-sender: ${r.command} ${r.interrupted !== null ? `interrupted by ${r.interrupted}` : 'FAILED'} (exit ${r.exitCode})`]
+  for (const t of r.thresholds) if (!t.passed) lines.push(`notify-sender: threshold ${formatThreshold(t)}`)
+  for (const p of r.problems) lines.push(`notify-sender: problem: ${p}`)
+  for (const h of r.hints ?? []) lines.push(`notify-sender: hint: ${h}`)
+  return lines.join('\n') + '\n'
 }
 
 /** Renders the report as an aligned text table. */
@@ -70,8 +93,9 @@ export function renderReport (r: Report): string {
   for (const [i, w] of r.workers.entries()) {
     row(i === 0 ? 'per worker' : '', `#${w.source === undefined ? '' : `${w.source}.`}${w.index}  ${w.completed} completed, ${w.errors} errors${w.restarts > 0 ? `, ${w.restarts} restart(s)` : ''}${w.gaveUp ? ', GAVE UP' : ''}`)
   }
-  for (const t of r.thresholds) row('threshold', `${t.name} ${t.limit}: ${t.passed ? 'ok' : 'BREACHED'} (actual ${t.actual})`)
+  for (const t of r.thresholds) row('threshold', formatThreshold(t))
   for (const p of r.problems) row('problem', p)
+  for (const h of r.hints ?? []) row('hint', h)
   row('result', r.interrupted !== null ? `interrupted (exit ${r.exitCode})` : r.passed ? 'passed (exit 0)' : `FAILED (exit ${r.exitCode})`)
   return lines.join('\n') + '\n'
 }

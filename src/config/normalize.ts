@@ -4,6 +4,7 @@ import { InvalidOptionError } from '../errors.js'
 import { flagName, OPTIONS } from './options.js'
 import type { CommandName, OptionKey, OptionSpec } from './options.js'
 import type { RawOptions } from './resolve.js'
+import { didYouMean } from './suggest.js'
 
 /** Validates `input` (camelCase keys, values as on the command line or already typed) for `command`. */
 export function normalizeOptions (input: Readonly<Record<string, unknown>>, command: CommandName, where = 'option'): RawOptions {
@@ -38,7 +39,12 @@ export function normalizeOptions (input: Readonly<Record<string, unknown>>, comm
 }
 
 function suggest (key: string, command: CommandName): string {
+  const valid = (Object.keys(OPTIONS) as OptionKey[]).filter((k) => OPTIONS[k].commands.includes(command as never))
+  // `max-error-rate`, `MaxErrorRate`: the same name in another spelling, before any edit distance.
   const lower = key.toLowerCase().replace(/[-_]/g, '')
-  const hit = (Object.keys(OPTIONS) as OptionKey[]).find((k) => k.toLowerCase() === lower && OPTIONS[k].commands.includes(command as never))
-  return hit === undefined ? '' : ` (did you mean ${JSON.stringify(hit)}?)`
+  const same = valid.find((k) => k.toLowerCase() === lower)
+  if (same !== undefined) return ` (did you mean ${JSON.stringify(same)}?)`
+  // Typos (#11): the closest key by edit distance, among this command's keys and the ones every config
+  // file and API call may carry besides options.
+  return didYouMean(key, [...valid, 'workers', ...(command === 'load' ? ['urls'] : [])])
 }

@@ -76,6 +76,8 @@ function dnsServer (value: string, name: string): string {
 }
 
 function ttlSeconds (value: string, name: string): number {
+  // The TTL header itself is in seconds (RFC 8030), so a bare number is unambiguous here.
+  if (/^\s*\d+\s*$/.test(value)) return Number(value)
   const ms = parseDuration(value, name)
   if (ms % 1000 !== 0) throw new InvalidOptionError(`${name} must be a whole number of seconds, got ${JSON.stringify(value)}`)
   return ms / 1000
@@ -90,8 +92,8 @@ function nonEmpty (value: string, name: string): string {
 export const OPTIONS = {
   // engine
   http: { flags: '--http <version>', description: 'HTTP version: 1, 2 (h2c on http:// URLs) or auto (ALPN on https, 1.1 on http); 3 is refused', commands: ENGINE, parse: parseHttpVersion, defaultText: 'auto' },
-  concurrency: { flags: '-c, --concurrency <n>', description: 'maximum requests in flight per worker', commands: ENGINE, parse: parsePositiveInt, defaultText: '100' },
-  connections: { flags: '--connections <n>', description: 'connections per origin per worker', commands: ENGINE, parse: parsePositiveInt, defaultText: 'concurrency / streams (h2) or / pipelining (h1)' },
+  concurrency: { flags: '-c, --concurrency <n>', description: 'maximum requests in flight in total, split evenly across the workers (as -c of autocannon, h2load and oha); at least the worker count', commands: ENGINE, parse: parsePositiveInt, defaultText: '100 per worker' },
+  connections: { flags: '--connections <n>', description: 'connections per origin per worker', commands: ENGINE, parse: parsePositiveInt, defaultText: 'the worker\'s share of concurrency / streams (h2) or / pipelining (h1)' },
   streams: { flags: '--streams <n>', description: 'HTTP/2 streams per connection; the server\'s SETTINGS_MAX_CONCURRENT_STREAMS can lower it', commands: ENGINE, parse: parsePositiveInt, defaultText: '100' },
   pipelining: { flags: '--pipelining <n>', description: 'HTTP/1.1 pipelining depth per connection (load only: a push POST is never pipelined)', commands: ['load'], parse: parsePositiveInt, defaultText: '1' },
   rate: { flags: '-r, --rate <req/s>', description: 'constant arrival rate across all workers (open model); without it the run is closed-model', commands: ENGINE, parse: parsePositiveNumber },
@@ -109,7 +111,7 @@ export const OPTIONS = {
   dnsServer: { flags: '--dns-server <addr>', description: 'DNS server (ip or ip:port) to query instead of the system resolver (repeatable)', commands: ENGINE, parse: repeat(dnsServer) },
   json: { flags: '--json', description: 'print the report as one JSON document on stdout', commands: [...ENGINE, 'merge'], inConfig: false },
   report: { flags: '--report <file>', description: 'write the JSON report (with encoded histograms) to a file', commands: [...ENGINE, 'merge'], parse: nonEmpty },
-  maxErrorRate: { flags: '--max-error-rate <ratio>', description: 'fail (exit 1) when failed/completed exceeds this (0.01 or 1%)', commands: [...ENGINE, 'merge'], parse: parseRatio },
+  maxErrorRate: { flags: '--max-error-rate <ratio>', description: 'fail (exit 1) when failed/completed exceeds this (0.01 or 1%); 100% also accepts a run in which nothing succeeded', commands: [...ENGINE, 'merge'], parse: parseRatio, defaultText: 'send: 5%; load, merge: none' },
   maxP99: { flags: '--max-p99 <duration>', description: 'fail (exit 1) when the corrected p99 latency exceeds this', commands: [...ENGINE, 'merge'], parse: parsePositiveDuration },
   grace: { flags: '--grace <duration>', description: 'on SIGINT/SIGTERM, wait this long for in-flight requests', commands: ENGINE, parse: parseDuration, defaultText: '5s' },
   quiet: { flags: '-q, --quiet', description: 'no progress and no summary table on stderr', commands: [...ENGINE, 'simulate', 'merge'], inConfig: false },

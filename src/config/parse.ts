@@ -6,11 +6,18 @@ import { InvalidOptionError } from '../errors.js'
 const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 
-/** Parses `250ms`, `5s`, `1.5m`, `2h`, `1d`; a bare number is seconds. Returns milliseconds. */
+/**
+ * Parses `250ms`, `5s`, `1.5m`, `2h`, `1d`; returns milliseconds. A bare number other than 0 is refused
+ * (#11): `--max-p99 50` was read as 50 seconds by us and would be 50 ms in other tools, and either
+ * silent reading makes a threshold or a timeout 1000 times off. 0 needs no unit.
+ */
 export function parseDuration (value: string, name: string): number {
   const m = DURATION_RE.exec(value.trim())
   if (m === null) {
     throw new InvalidOptionError(`${name} must be a duration such as 500ms, 10s, 5m or 1h, got ${JSON.stringify(value)}`)
+  }
+  if (m[2] === undefined && Number(m[1]) !== 0) {
+    throw new InvalidOptionError(`${name} needs a unit: ${m[1] ?? ''}ms or ${m[1] ?? ''}s? (a duration takes ms, s, m, h or d; a bare number is ambiguous), got ${JSON.stringify(value)}`)
   }
   const ms = Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000)
   if (!Number.isFinite(ms)) throw new InvalidOptionError(`${name} is too large: ${JSON.stringify(value)}`)

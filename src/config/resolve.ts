@@ -11,12 +11,14 @@ import { flagName } from './options.js'
 import type { OptionKey } from './options.js'
 import type { EngineOptions, LoadJob, LoadTarget } from '../engine/options.js'
 import type { Thresholds } from '../report/report.js'
+import { DEFAULT_SEND_MAX_ERROR_RATE } from '../report/thresholds.js'
 
 /** Parsed option values by key (what commander and the config file produce). */
 export type RawOptions = Partial<Record<OptionKey, unknown>>
 
 /** Defaults applied when neither the command line nor the config file gives a value. */
 export const DEFAULTS = Object.freeze({
+  /** Per worker: without -c, the total is this times the worker count. */
   concurrency: 100,
   streams: 100,
   pipelining: 1,
@@ -99,10 +101,15 @@ export function resolveEngine (raw: RawOptions, command: 'load' | 'send', worker
   // Every load run is bounded: without a budget or a duration it stops after the default duration.
   if (command === 'load' && durationMs === undefined && requests === undefined) durationMs = DEFAULTS.loadDurationMs
   const open = rate !== undefined || stages.length > 0
+  // -c is the total in flight across the workers (#11, as autocannon, h2load and oha count it).
+  const concurrency = get<number>(raw, 'concurrency') ?? DEFAULTS.concurrency * workers
+  if (concurrency < workers) {
+    throw new InvalidOptionError(`--concurrency is the total in flight across the workers: ${concurrency} is fewer than the ${workers} workers (each needs at least 1); give fewer workers or a larger --concurrency`)
+  }
   return {
     workers,
     http,
-    concurrency: get<number>(raw, 'concurrency') ?? DEFAULTS.concurrency,
+    concurrency,
     connections: get<number>(raw, 'connections'),
     streams: get<number>(raw, 'streams') ?? DEFAULTS.streams,
     pipelining: pipelining ?? DEFAULTS.pipelining,
@@ -150,15 +157,16 @@ function writableReportPath (path: string | undefined): string | undefined {
   return path
 }
 
-/** Resolves output settings and thresholds. */
-export function resolveOutput (raw: RawOptions): OutputSettings {
+/** Resolves output settings and thresholds; `send` has a default --max-error-rate (#11), load has none. */
+export function resolveOutput (raw: RawOptions, command?: 'load' | 'send'): OutputSettings {
+  const maxErrorRate = get<number>(raw, 'maxErrorRate') ?? (command === 'send' ? DEFAULT_SEND_MAX_ERROR_RATE : undefined)
   return {
     json: get<boolean>(raw, 'json') === true,
     reportFile: writableReportPath(get<string>(raw, 'report')),
     quiet: get<boolean>(raw, 'quiet') === true,
     logLevel: get<string>(raw, 'logLevel') ?? DEFAULTS.logLevel,
     graceMs: get<number>(raw, 'grace') ?? DEFAULTS.graceMs,
-    thresholds: { maxErrorRate: get<number>(raw, 'maxErrorRate'), maxP99Ms: get<number>(raw, 'maxP99') }
+    thresholds: { maxErrorRate, maxP99Ms: get<number>(raw, 'maxP99') }
   }
 }
 

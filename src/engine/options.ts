@@ -16,7 +16,7 @@ export interface TlsSettings {
 export interface EngineOptions {
   workers: number
   http: HttpVersion
-  /** Maximum requests in flight per worker. */
+  /** Maximum requests in flight in total, across the workers (#11); each worker takes its share. */
   concurrency: number
   /** Connections per origin per worker; undefined = derived from concurrency and pipelining. */
   connections: number | undefined

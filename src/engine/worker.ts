@@ -42,6 +42,9 @@ const init = workerData as WorkerInit
 const log = createLogger({ level: init.logLevel, pretty: init.prettyLogs, bindings: { worker: init.workerIndex } })
 const stats = new WorkerStats(stripe(init.sab, init.workerIndex))
 const { engine } = init
+// `-c` is the total in flight across the workers (#11): this worker's share, the remainder going to the
+// first ones so the shares add up to the total exactly.
+const concurrency = Math.floor(engine.concurrency / init.workers) + (init.workerIndex < engine.concurrency % init.workers ? 1 : 0)
 const pools = new Map<string, OriginPool>()
 let postedDone = false
 // Set by 'stop'. A stop can arrive while the supervisor is still starting the workers, with 'start' right
@@ -66,7 +69,7 @@ function poolFor (origin: string): OriginPool {
     p = new OriginPool({
       origin,
       http: engine.http,
-      concurrency: engine.concurrency,
+      concurrency,
       connections: engine.connections,
       streams: engine.streams,
       pipelining: engine.pipelining,
@@ -159,7 +162,7 @@ function startLoop (epochMs: number): void {
     : Math.floor(total / init.workers) + (init.workerIndex < total % init.workers ? 1 : 0)
   const budget = share(engine.requests)
   loop = new Loop(source, {
-    concurrency: engine.concurrency,
+    concurrency,
     schedule,
     workerIndex: init.workerIndex,
     workers: init.workers,

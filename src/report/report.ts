@@ -5,7 +5,9 @@ import type { LatencySummary } from '../stats/histogram.js'
 import type { ErrorKinds, SlotName } from '../engine/protocol.js'
 import type { SupervisorResult } from '../engine/supervisor.js'
 import { signalExitCode } from './signals.js'
-import { evaluateThresholds, loadErrorRate, round } from './thresholds.js'
+import { evaluateThresholds, loadErrorRate, nothingSucceeded, round } from './thresholds.js'
+import { runHints } from './hints.js'
+import type { HintContext } from './hints.js'
 
 /** Report format version; bump on incompatible changes. */
 export const REPORT_SCHEMA = 1
@@ -97,6 +99,8 @@ export interface Report {
   passed: boolean
   exitCode: number
   problems: string[]
+  /** One line per likely cause of the failures seen (`--ca`, server down, JSON array input); absent when none. */
+  hints?: string[]
 }
 
 /** Thresholds requested on the command line. */
@@ -118,6 +122,8 @@ export interface ReportContext {
   errorRate?: number | undefined
   /** Extra reasons the run failed (worker gave up, origin aborted, counts do not reconcile…). */
   problems?: string[]
+  /** What the hints are derived from besides the error kinds (absent: no hints). */
+  hints?: HintContext | undefined
 }
 
 export { signalExitCode } from './signals.js'
@@ -130,6 +136,9 @@ export function buildReport (r: SupervisorResult, ctx: ReportContext): Report {
   const thresholds = evaluateThresholds(ctx.thresholds, errorRate, corrected.p99)
   const problems = [...(ctx.problems ?? [])]
   for (const w of r.workers) if (w.gaveUp) problems.push(`worker ${w.index} crashed ${w.restarts + 1} times and was given up`)
+  // #11: a run in which every request failed used to exit 0 "passed" when no threshold was given.
+  const none = nothingSucceeded({ started: c.Started, completed: c.Completed, errors: c.Errors, status4xx: c.Status4xx, status5xx: c.Status5xx }, ctx.outcomes, ctx.thresholds)
+  if (none !== null) problems.push(none)
   const passed = problems.length === 0 && thresholds.every((t) => t.passed)
   const exitCode = ctx.interrupted !== null ? signalExitCode(ctx.interrupted) : passed ? 0 : 1
   const report: Report = {
@@ -181,5 +190,7 @@ export function buildReport (r: SupervisorResult, ctx: ReportContext): Report {
   }
   if (ctx.outcomes !== undefined) report.outcomes = ctx.outcomes
   if (ctx.shard !== undefined) report.shard = ctx.shard
+  const hints = ctx.hints === undefined ? [] : runHints(r.merged.errors, ctx.hints)
+  if (hints.length > 0) report.hints = hints
   return report
 }

@@ -13,6 +13,32 @@ export function sendErrorRate (o: Pick<OutcomeCounts, 'sent' | 'expired' | 'fail
   return attempted === 0 ? 0 : o.failed / attempted
 }
 
+/**
+ * send's default `--max-error-rate` (#11): after `--retries` with backoff, more than one message in 20
+ * failing means the service, the keys or the network is wrong, not bad luck. Expired subscriptions
+ * (404/410) and invalid lines are not failures of the send.
+ */
+export const DEFAULT_SEND_MAX_ERROR_RATE = 0.05
+
+/**
+ * Why a run in which nothing succeeded fails (#11), or null: load: requests were started and none got a
+ * response below 400; send: lines failed or were invalid and none was sent, expired or dry-run.
+ * `--max-error-rate 100%` (any error rate is fine) turns the check off.
+ */
+export function nothingSucceeded (c: {
+  started: number, completed: number, errors: number, status4xx: number, status5xx: number
+}, outcomes: Pick<OutcomeCounts, 'sent' | 'expired' | 'dryRun' | 'failed' | 'invalid'> | undefined, t: Thresholds): string | null {
+  if (t.maxErrorRate === 1) return null
+  if (outcomes !== undefined) {
+    const { sent, expired, dryRun, failed, invalid } = outcomes
+    if (sent + expired + dryRun > 0 || failed + invalid === 0) return null
+    return `nothing succeeded: no message was sent (${failed} failed, ${invalid} invalid)`
+  }
+  const good = c.completed - c.errors - c.status4xx - c.status5xx
+  if (c.started === 0 || good > 0) return null
+  return `nothing succeeded: none of the ${c.started} requests got a response below 400 (${c.errors} transport errors, ${c.status4xx} 4xx, ${c.status5xx} 5xx)`
+}
+
 /** Evaluates the requested thresholds against the error rate and the corrected p99 (ms). */
 export function evaluateThresholds (t: Thresholds, errorRate: number, correctedP99Ms: number): ThresholdResult[] {
   const results: ThresholdResult[] = []

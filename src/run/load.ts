@@ -49,7 +49,8 @@ export function startResolvedLoad (r: ResolvedLoad, hooks: RunHooks = {}): RunHa
     version,
     settings: loadSettings(r),
     thresholds: output.thresholds,
-    interrupted
+    interrupted,
+    hints: { caGiven: r.engine.tls.ca !== undefined }
   }))
   return {
     done,

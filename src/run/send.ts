@@ -17,6 +17,7 @@ import { MAX_PLAINTEXT_BYTES } from '../push/encrypt.js'
 import { encodeBase64Url } from '../push/base64url.js'
 import { loadVapidKeys } from '../push/keys.js'
 import { openInput, readLines } from '../push/lines.js'
+import { looksLikeJsonArray, tapFirstLine } from '../push/first-line.js'
 import { SendFeeder } from '../push/feeder.js'
 import { OutcomeFiles } from '../push/outcome-files.js'
 import { writeReportFile } from '../report/write.js'
@@ -198,14 +199,15 @@ export async function runSend (options: SendOptions, hooks: RunHooks = {}): Prom
 
 /** Starts an already resolved send. */
 export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHandle {
-  const output = resolveOutput(r.raw)
+  const output = resolveOutput(r.raw, 'send')
   const files = r.outDir === undefined ? null : new OutcomeFiles(r.outDir)
+  let firstLine: string | undefined
   const aborted = new Map<string, string>()
   const logger = hooks.logger ?? createLogger({ level: output.logLevel, pretty: false })
   const feeder = new SendFeeder({
-    input: readLines(r.input),
+    input: tapFirstLine(readLines(r.input), (text) => { firstLine = text }),
     files,
-    windowPerWorker: Math.max(2 * r.engine.concurrency, 256),
+    windowPerWorker: Math.max(2 * Math.ceil(r.engine.concurrency / r.engine.workers), 256),
     batchSize: 64,
     logger,
     state: r.state,
@@ -252,7 +254,8 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
       outcomes: { ...c } satisfies OutcomeCounts,
       shard: r.shard === undefined ? undefined : { ...r.shard, otherShardLines: feeder.otherShardLines },
       errorRate: sendErrorRate(c),
-      problems
+      problems,
+      hints: { caGiven: r.engine.tls.ca !== undefined, inputLooksLikeJsonArray: c.invalid > 0 && looksLikeJsonArray(firstLine) }
     })
     if (r.outDir !== undefined) writeReportFile(join(r.outDir, 'report.json'), report)
     return report

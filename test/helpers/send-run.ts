@@ -98,7 +98,8 @@ export function assertReconciled (report: Report, out: string, expectedLines?: I
   assert.ok(o !== undefined, 'a send report has outcomes')
   const settled = o.sent + o.expired + o.failed + o.invalid + o.dryRun + o.notAttempted + o.indeterminate + o.skipped
   assert.equal(o.read, settled, `read ${o.read} must equal the sum of the outcomes ${JSON.stringify(o)}`)
-  assert.deepEqual(report.problems, [])
+  // An input of only bad lines fails the run (#11, nothing succeeded) but reconciles like any other.
+  assert.deepEqual(report.problems.filter((p) => !p.startsWith('nothing succeeded')), [])
   const records = readOutcomes(out)
   const kindOf = new Map<number, OutcomeKind>()
   for (const [kind, recs] of Object.entries(records) as Array<[OutcomeKind, OutcomeRecord[]]>) {

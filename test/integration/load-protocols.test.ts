@@ -63,7 +63,9 @@ test('--http=auto negotiates h2 on TLS; --http=2 refuses a server that only spea
   assert.equal(strict.requests.errors, 5)
   assert.equal(strict.errors.protocol?.count, 5)
   assert.match(strict.errors.protocol?.sample ?? '', /did not negotiate HTTP\/2/)
-  assert.equal(strict.passed, true, 'no threshold was set')
+  // #11: no threshold was set, but a run in which nothing succeeded fails.
+  assert.equal(strict.passed, false)
+  assert.ok(strict.problems.some((p) => p.startsWith('nothing succeeded')), strict.problems.join('; '))
 })
 
 test('HTTP/1.1 pipelining keeps several requests in flight per connection', async (t) => {

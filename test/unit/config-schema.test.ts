@@ -98,7 +98,7 @@ test('describeConfig: each value with its source, durations in units, secrets ou
   assert.deepEqual(d.options.rate, { value: 50, from: 'command line' })
   assert.deepEqual(d.options.rampUp, { value: '30s', from: 'config file' })
   assert.deepEqual(d.options.maxP99, { value: '250ms', from: 'config file' })
-  assert.deepEqual(d.options.concurrency, { value: '100', from: 'default' })
+  assert.deepEqual(d.options.concurrency, { value: '100 per worker', from: 'default' })
   assert.deepEqual(d.options.insecure, { value: false, from: 'default' })
   assert.deepEqual(d.options.stages, { value: null, from: 'unset' })
   assert.deepEqual(d.options.header, { value: ['Authorization: [redacted]', 'x-trace: on'], from: 'command line' })

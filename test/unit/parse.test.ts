@@ -2,12 +2,18 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { parseDuration, parseHeader, parseRatio, parseResolve, parseStages, parsePositiveInt } from '../../src/config/parse.js'
 
-test('parseDuration accepts units and bare seconds', () => {
+test('parseDuration accepts units; 0 needs none', () => {
   assert.equal(parseDuration('250ms', '--timeout'), 250)
   assert.equal(parseDuration('5s', '--timeout'), 5000)
   assert.equal(parseDuration('1.5m', '--timeout'), 90_000)
-  assert.equal(parseDuration('2', '--timeout'), 2000)
+  assert.equal(parseDuration('0', '--ramp-up'), 0)
   assert.throws(() => parseDuration('5 parsecs', '--timeout'), { code: 'NS_ERR_INVALID_OPTION', message: /--timeout/ })
+})
+
+test('#11 parseDuration refuses a bare number (it was read as seconds: --max-p99 50 meant 50 s)', () => {
+  for (const bare of ['2', '50', '0.5', ' 10 ']) {
+    assert.throws(() => parseDuration(bare, '--max-p99'), { code: 'NS_ERR_INVALID_OPTION', message: /--max-p99 needs a unit: .*ms or .*s\?/ })
+  }
 })
 
 test('parsePositiveInt refuses empty, fractional and negative values', () => {
