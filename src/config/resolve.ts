@@ -129,7 +129,9 @@ export function resolveEngine (raw: RawOptions, command: 'load' | 'send', worker
     resolve: get<ResolveEntry[]>(raw, 'resolve') ?? [],
     dnsServers: get<string[]>(raw, 'dnsServer') ?? [],
     refusePrivateAddresses: false,
-    maxResponseBytes: DEFAULTS.maxResponseBytes
+    // A load test reads whole bodies (they are the workload); a send only needs the status.
+    maxResponseBytes: command === 'send' ? DEFAULTS.maxResponseBytes : undefined,
+    graceMs: get<number>(raw, 'grace') ?? DEFAULTS.graceMs
   }
 }
 

@@ -17,6 +17,7 @@ export type ErrorKind =
   | 'protocol'
   | 'response_too_large'
   | 'aborted'
+  | 'deadline'
   | 'closed'
   | 'other'
 
@@ -60,7 +61,14 @@ export function errorKind (err: unknown): ErrorKind {
     case 'NS_ERR_PRIVATE_ADDRESS':
       return 'private_address'
     case 'NS_ERR_PROTOCOL_NEGOTIATION':
+    case 'NS_ERR_PROTOCOL_MISMATCH':
+    case 'ERR_SSL_WRONG_VERSION_NUMBER': // a TLS client hello answered in cleartext (http:// port as https://)
+    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
       return 'protocol'
+    case 'NS_ERR_TIMEOUT':
+      return 'timeout'
+    case 'NS_ERR_DEADLINE':
+      return 'deadline'
     // Node destroys an HTTP/2 session whose peer sent GOAWAY with an error code, failing every stream on
     // it, those at or below the last-stream-id (which the server may have processed) included.
     case 'ERR_HTTP2_SESSION_ERROR':
@@ -69,11 +77,15 @@ export function errorKind (err: unknown): ErrorKind {
     case 'ERR_HTTP2_GOAWAY_SESSION':
       return 'goaway'
   }
+  // nghttp2 rejecting what came back: on a connection that never answered, the peer does not speak HTTP/2
+  // (h2c prior knowledge against HTTP/1.1); the loop tells the two cases apart.
+  if (code === 'ERR_HTTP2_ERROR' && message === 'Protocol error') return 'protocol'
   if (message.includes('GOAWAY')) return 'goaway'
   if (message.includes('NGHTTP2_REFUSED_STREAM') || message.includes('code 7')) return 'refused_stream'
   if (code === 'ERR_HTTP2_STREAM_ERROR' || code === 'ERR_HTTP2_STREAM_CANCEL' || message.includes('stream closed before') || message.includes('stream half-closed')) return 'stream_reset'
   if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') return 'tls'
   if (code === 'UND_ERR_SOCKET') return message.includes('other side closed') ? 'conn_reset' : 'socket'
+  if (message.includes('wrong version number')) return 'protocol'
   if (e?.cause !== undefined && e.cause !== err) {
     const inner = errorKind(e.cause)
     if (inner !== 'other') return inner

@@ -4,10 +4,12 @@ import type { Dispatcher } from 'undici'
 import { Slot } from './protocol.js'
 import { errorKind, isConnectionLevel } from './error-kind.js'
 import type { ErrorKind } from './error-kind.js'
-import type { Connection, OriginPool } from './pool.js'
+import type { OriginPool } from './pool.js'
 import type { ArrivalSchedule } from './schedule.js'
 import type { WorkerStats } from '../stats/worker-stats.js'
 import { recordMs } from '../stats/histogram.js'
+import { NotifySenderError } from '../errors.js'
+import { BODY_EXCERPT_BYTES, Inflight } from './inflight.js'
 
 /** A request ready to be sent. `item` belongs to the source (the engine never looks inside). */
 export interface Prepared {
@@ -33,7 +35,8 @@ export interface RequestSource {
   /** Capture Retry-After and a body excerpt for error statuses. */
   readonly wantsDetails: boolean
   completed: (p: Prepared, r: ResponseInfo) => void
-  failed: (p: Prepared, err: Error, kind: ErrorKind) => void
+  /** `written`: the request was handed to a connection (it may have reached the server). */
+  failed: (p: Prepared, err: Error, kind: ErrorKind, written: boolean) => void
   /** Installed by the engine; the source calls it when requests become ready after `next()` returned null. */
   wake: () => void
 }
@@ -53,70 +56,36 @@ export interface LoopConfig {
   durationMs: number | undefined
   /** This worker's request budget. */
   budget: number | undefined
+  /** Total time one request may take once written (headers and the whole body), from `--timeout`. */
+  timeoutMs: number
+  /** Response body bytes read before the outcome is settled and the rest dropped; undefined = no cap. */
+  maxResponseBytes: number | undefined
+  /**
+   * Once the status is known the request's outcome is (send: the service accepted or refused the message),
+   * so a failure while reading the body still completes it. Load counts such a failure as an error.
+   */
+  statusDecides: boolean
+  /** After `durationMs`, how long in-flight requests may finish before everything is aborted. */
+  graceMs: number
+  /** Fails what is queued inside the transport (never written) at the hard deadline. */
+  abortQueued: (err: Error) => void
+  /** A configuration error no retry can fix (protocol mismatch): the run must end with it. */
+  onFatal: ((err: Error) => void) | undefined
 }
 
 /** Closed-model ramp granularity. */
 export const RAMP_TICK_MS = 100
-const BODY_EXCERPT_BYTES = 512
 const MAX_EVENTS_PER_TURN = 2000
 const CONNECT_BACKOFF_MS = 100
-
-/** One in-flight request; it is also the undici dispatch handler, so no closure is allocated per request. */
-class Inflight implements Dispatcher.DispatchHandler {
-  conn: Connection | null = null
-  status = 0
-  retryAfter: string | null = null
-  chunks: Buffer[] | null = null
-  bytes = 0
-  writes = 0
-  readonly loop: Loop
-  readonly prepared: Prepared
-  readonly intended: number
-  readonly started: number
-
-  constructor (loop: Loop, prepared: Prepared, intended: number, started: number) {
-    this.loop = loop
-    this.prepared = prepared
-    this.intended = intended
-    this.started = started
-  }
-
-  // undici 8 calls this for every write of the request: again when it replays a stream the server did not
-  // process (above a GOAWAY's last-stream-id, or refused once with REFUSED_STREAM).
-  onRequestStart (): void {
-    if (++this.writes > 1) this.loop.onReplay()
-    this.status = 0
-    this.retryAfter = null
-    this.chunks = null
-    this.bytes = 0
-  }
-
-  onResponseStart (_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
-    this.status = statusCode
-    if (statusCode >= 400 && this.loop.source.wantsDetails) {
-      this.chunks = []
-      const ra = headers['retry-after']
-      if (ra !== undefined) this.retryAfter = Array.isArray(ra) ? (ra[0] ?? null) : ra
-    }
-  }
-
-  onResponseData (_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.bytes += chunk.length
-    if (this.chunks !== null && this.bytes - chunk.length < BODY_EXCERPT_BYTES) this.chunks.push(chunk)
-  }
-
-  onResponseEnd (): void {
-    this.loop.onComplete(this)
-  }
-
-  onResponseError (_controller: Dispatcher.DispatchController | null, err: Error): void {
-    this.loop.onError(this, err)
-  }
-}
+// The per-request deadline is checked by one sweep per worker rather than a timer per request.
+const MAX_SWEEP_MS = 250
+const MIN_SWEEP_MS = 10
 
 /** Runs one worker's requests until the budget, the duration or the source is exhausted, or until stopped. */
 export class Loop {
   readonly source: RequestSource
+  readonly maxResponseBytes: number | undefined
+  readonly statusDecides: boolean
   readonly #cfg: LoopConfig
   readonly #stats: WorkerStats
   inflight = 0
@@ -130,6 +99,10 @@ export class Loop {
   #rampTimer: NodeJS.Timeout | null = null
   #pauseTimer: NodeJS.Timeout | null = null
   #endTimer: NodeJS.Timeout | null = null
+  #hardTimer: NodeJS.Timeout | null = null
+  #sweepTimer: NodeJS.Timeout | null = null
+  #head: Inflight | null = null
+  #tail: Inflight | null = null
   #pauseUntil = 0
   #done!: () => void
   readonly done: Promise<void>
@@ -140,6 +113,8 @@ export class Loop {
     this.#stats = stats
     this.#allowed = cfg.rampUpMs > 0 ? 0 : cfg.concurrency
     this.done = new Promise((resolve) => { this.#done = resolve })
+    this.maxResponseBytes = cfg.maxResponseBytes
+    this.statusDecides = cfg.statusDecides
     source.wake = () => { if (this.#cfg.schedule === undefined) this.#pumpClosed() }
   }
 
@@ -149,7 +124,15 @@ export class Loop {
     const { durationMs, t0, schedule } = this.#cfg
     if (durationMs !== undefined) {
       this.#endTimer = setTimeout(() => { this.stopScheduling() }, Math.max(0, t0 + durationMs - now))
+      // Every run is bounded (#11): what is still queued or in flight once the grace period after
+      // --duration is over is aborted, instead of waiting on a server that never answers.
+      this.#hardTimer = setTimeout(() => {
+        this.#hardTimer = null
+        this.abortAll(new NotifySenderError(`aborted at the hard deadline (--duration ${durationMs} ms + --grace ${this.#cfg.graceMs} ms)`, 'NS_ERR_DEADLINE'))
+      }, Math.max(0, t0 + durationMs + this.#cfg.graceMs - now))
     }
+    const sweepMs = Math.min(MAX_SWEEP_MS, Math.max(MIN_SWEEP_MS, Math.floor(this.#cfg.timeoutMs / 10)))
+    this.#sweepTimer = setInterval(() => { this.#sweep() }, sweepMs)
     if (schedule !== undefined) {
       // A worker restarted mid-run joins the schedule at the current time; events it missed are dropped.
       const missed = Math.floor(schedule.eventsBy(Math.max(0, now - t0)) / this.#cfg.workers)
@@ -187,6 +170,45 @@ export class Loop {
     let mine = due > workerIndex ? Math.floor((due - workerIndex - 1) / workers) + 1 : 0
     if (budget !== undefined) mine = Math.min(mine, budget)
     return Math.max(0, mine - this.#k)
+  }
+
+  /**
+   * Ends every request now: those already written are aborted through their undici controller (a known
+   * status still completes them), those queued inside the transport fail with `err` unwritten.
+   */
+  abortAll (err: Error): void {
+    this.stopScheduling()
+    for (let r = this.#head; r !== null; r = r.next) {
+      if (r.controller !== null && !r.settled) this.cut(r, err)
+    }
+    this.#cfg.abortQueued(err)
+  }
+
+  /**
+   * Settles a written request before undici is done with it (deadline, body cap, abort, a body that
+   * failed): with a status it completes (the service answered; a late, broken or oversized body does not
+   * change that, #12), without one it fails with `err`. Called from inside undici callbacks too, so the
+   * loop continues once the stack unwinds.
+   */
+  cut (req: Inflight, err: Error): void {
+    if (req.settled) return
+    req.settled = true
+    req.controller?.abort(err)
+    queueMicrotask(() => {
+      if (req.status > 0 && (this.statusDecides || (err as { code?: unknown }).code === 'NS_ERR_RESPONSE_TOO_LARGE')) this.onComplete(req)
+      else this.onError(req, err)
+    })
+  }
+
+  // One pass over the in-flight requests: those written longer than --timeout ago are cut (#12: a body
+  // trickling one byte per second must not hold a request, and the run, forever).
+  #sweep (): void {
+    const limit = performance.now() - this.#cfg.timeoutMs
+    for (let r = this.#head; r !== null; r = r.next) {
+      if (r.controller !== null && !r.settled && r.writtenAt < limit) {
+        this.cut(r, new NotifySenderError(`no complete response within --timeout (${this.#cfg.timeoutMs} ms)`, 'NS_ERR_TIMEOUT'))
+      }
+    }
   }
 
   #budgetLeft (): boolean {
@@ -274,6 +296,12 @@ export class Loop {
   #launch (p: Prepared, intended: number): void {
     const now = performance.now()
     const req = new Inflight(this, p, intended, now)
+    if (this.#tail === null) this.#head = req
+    else {
+      this.#tail.next = req
+      req.prev = this.#tail
+    }
+    this.#tail = req
     this.inflight++
     this.started++
     const stats = this.#stats
@@ -291,6 +319,7 @@ export class Loop {
   /** Called by a finished request (response complete). */
   onComplete (req: Inflight): void {
     this.#release(req)
+    if (req.conn !== null) req.conn.answered = true
     const now = performance.now()
     this.#stats.response(req.status, now - req.intended, now - req.started)
     this.#stats.add(Slot.BytesReceived, req.bytes)
@@ -302,15 +331,25 @@ export class Loop {
   /** Called by a failed request (transport error). */
   onError (req: Inflight, err: Error): void {
     this.#release(req)
-    const kind = errorKind(err)
+    let kind = errorKind(err)
+    if (kind === 'protocol') {
+      if (req.conn?.answered === true) {
+        // The connection worked before: a peer that broke HTTP/2 mid-session, not a mismatch.
+        kind = 'session_error'
+      } else {
+        err = req.prepared.pool.mismatch(err)
+        this.#cfg.onFatal?.(err)
+      }
+    }
     this.#stats.error(kind, err.message)
     if (isConnectionLevel(kind)) this.#pauseUntil = performance.now() + CONNECT_BACKOFF_MS
-    this.source.failed(req.prepared, err, kind)
+    this.source.failed(req.prepared, err, kind, req.writes > 0)
     // undici (7, and 8.13 still) fails queued requests from its client's onError and then asserts that its
     // queue is empty (`assert(client[kSize] === 0)`): dispatching synchronously from here crashes the
     // worker (the connection-reset test in send-faults shows it). Start the next request once the stack
-    // unwinds.
-    queueMicrotask(this.#nextAfterError)
+    // unwinds, and not from a microtask: undici fails a request on a destroyed HTTP/2 session inside
+    // dispatch(), and a microtask chain of such failures starved every timer, --duration's included (#11).
+    setImmediate(this.#nextAfterError)
   }
 
   readonly #nextAfterError = (): void => { this.#next() }
@@ -318,6 +357,11 @@ export class Loop {
   #release (req: Inflight): void {
     this.inflight--
     if (req.conn !== null) req.conn.inflight--
+    if (req.prev === null) this.#head = req.next
+    else req.prev.next = req.next
+    if (req.next === null) this.#tail = req.prev
+    else req.next.prev = req.prev
+    req.prev = req.next = null
   }
 
   #next (): void {
@@ -342,6 +386,8 @@ export class Loop {
     if (this.inflight > 0) return
     if (this.#stopping || (this.source.exhausted && this.#backlog.length === 0)) {
       if (!this.#stopping) this.stopScheduling(false)
+      for (const t of [this.#hardTimer, this.#sweepTimer]) if (t !== null) clearTimeout(t)
+      this.#hardTimer = this.#sweepTimer = null
       this.#done()
     }
   }

@@ -34,7 +34,7 @@ export interface EngineOptions {
   durationMs: number | undefined
   /** Total request budget across all workers (load mode). */
   requests: number | undefined
-  /** Time to response headers, then between body chunks. */
+  /** Total time of one request once written (headers and body); undici also applies it to headers and body gaps. */
   timeoutMs: number
   connectTimeoutMs: number
   /** New connections a worker may open per second (no connection storm). */
@@ -48,8 +48,13 @@ export interface EngineOptions {
   dnsServers: string[]
   /** Refuse to connect to loopback / private / link-local addresses (Web Push SSRF defence). */
   refusePrivateAddresses: boolean
-  /** Response bodies larger than this abort the request. */
-  maxResponseBytes: number
+  /**
+   * Response body bytes read per request: past it the outcome is settled by the status and the rest is
+   * dropped (send: push services answer with tiny bodies). Undefined = read everything (load).
+   */
+  maxResponseBytes: number | undefined
+  /** After --duration (and on SIGINT/SIGTERM), how long in-flight requests may finish before they are aborted. */
+  graceMs: number
 }
 
 /** One request shape of a load run; several targets are used round-robin. */

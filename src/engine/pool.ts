@@ -24,7 +24,6 @@ export interface OriginPoolOptions {
   pipelining: number
   connectTimeoutMs: number
   timeoutMs: number
-  maxResponseBytes: number
   /** New connections per second. */
   connectRate: number
   forceDns: boolean
@@ -44,6 +43,8 @@ export interface Connection {
   /** Requests this connection takes before the next one is used: streams (h2) or pipelining depth (h1). */
   capacity: number
   retired: boolean
+  /** A response arrived on it: later protocol errors are the peer's, not a protocol mismatch. */
+  answered: boolean
 }
 
 /** A request waiting for the first address resolution of its origin. */
@@ -154,6 +155,30 @@ export class OriginPool {
     conn.client.dispatch(opts, handler)
   }
 
+  /**
+   * The error to report when a request failed with a protocol error on a connection that never answered:
+   * the server does not speak what --http asked for. One clear message, not a stream of retries (#11).
+   */
+  mismatch (err: Error): Error {
+    if ((err as { code?: unknown }).code === 'NS_ERR_PROTOCOL_NEGOTIATION') return err
+    const host = this.origin.host
+    const message = this.origin.protocol === 'https:'
+      ? `${host} did not answer the TLS handshake with TLS (${(err as { code?: string }).code ?? err.message}): it looks like a cleartext port; use http://${host}`
+      : `${host} does not speak HTTP/2 with prior knowledge (h2c): it rejected the HTTP/2 connection preface (${err.message}); it is probably an HTTP/1.1 server: use --http=1 or --http=auto`
+    return new NotifySenderError(message, 'NS_ERR_PROTOCOL_MISMATCH', { cause: err })
+  }
+
+  /** Fails every request of this origin that was not written yet (queued in undici or waiting for DNS). */
+  abortQueued (err: Error): void {
+    const waiting = this.#waiting
+    this.#waiting = []
+    for (const w of waiting) {
+      w.handler.conn = null
+      w.handler.onResponseError(null, err)
+    }
+    for (const c of this.#slots) if (c !== undefined) void c.client.destroy(err).catch(() => {})
+  }
+
   /** Resolves the origin's addresses ahead of the first request (load mode warms up before the clock starts). */
   async prepare (): Promise<void> {
     if (this.#addresses.length > 0) return
@@ -175,6 +200,25 @@ export class OriginPool {
 
   #pick (): Connection {
     const want = this.#want
+    // Reuse before opening (#11: a fixed --rate over HTTP/1.1 opened one connection per request). Only an
+    // explicit --connections, or --force-dns spreading over several addresses, rotates over every slot.
+    if (this.#opts.connections === undefined && !(this.#opts.forceDns && this.#addresses.length > 1)) {
+      let empty = -1
+      for (let i = 0; i < want; i++) {
+        const slot = (this.#rr + i) % want
+        const c = this.#slots[slot]
+        if (c === undefined || c.retired) {
+          if (empty < 0) empty = slot
+          continue
+        }
+        if (c.inflight < c.capacity) {
+          this.#rr = slot + 1 === want ? 0 : slot + 1
+          return c
+        }
+      }
+      if (empty >= 0 && this.#takeToken()) return this.#open(empty)
+      return this.#leastLoaded() ?? this.#open(0)
+    }
     for (let i = 0; i < want; i++) {
       const slot = this.#rr
       this.#rr = slot + 1 === want ? 0 : slot + 1
@@ -185,19 +229,34 @@ export class OriginPool {
       }
       if (c.inflight < c.capacity) return c
     }
+    // The first connection is always allowed; after that, excess requests queue inside undici.
+    return this.#leastLoaded() ?? this.#open(0)
+  }
+
+  #leastLoaded (): Connection | undefined {
     let best: Connection | undefined
     for (const c of this.#slots) {
       if (c !== undefined && !c.retired && (best === undefined || c.inflight < best.inflight)) best = c
     }
-    // The first connection is always allowed; after that, excess requests queue inside undici.
-    return best ?? this.#open(0)
+    return best
   }
 
   #open (slot: number): Connection {
     const address = this.#addresses[slot % this.#addresses.length] as string
     const capacity = this.#h2 ? this.#opts.streams : this.#opts.pipelining
+    // The first connect uses the token #pick took. undici reconnects by itself when a request finds the
+    // socket gone: each reconnect waits for its own token (#11: 1,568 connections in 2 s with
+    // --connect-rate 10 against a server that resets).
+    let reconnect = false
     const client = new Client(this.origin, {
-      connect: (o, cb) => { this.#connector({ ...o, address } as buildConnector.Options, cb) },
+      connect: (o, cb) => {
+        const connect = (): void => { this.#connector({ ...o, address } as buildConnector.Options, cb) }
+        const wait = reconnect ? this.#reserveToken() : 0
+        reconnect = true
+        // unref: a reconnect nobody waits for any more must not keep a finished worker alive.
+        if (wait > 0) setTimeout(connect, wait).unref()
+        else connect()
+      },
       allowH2: this.#opts.http !== 1,
       // pipelining only governs HTTP/1.1; HTTP/2 streams are capped by h2Options (and by the server's
       // SETTINGS, which undici 8 waits for before opening a second stream).
@@ -206,11 +265,12 @@ export class OriginPool {
       headersTimeout: this.#opts.timeoutMs,
       bodyTimeout: this.#opts.timeoutMs,
       connectTimeout: this.#opts.connectTimeoutMs,
-      maxResponseSize: this.#opts.maxResponseBytes,
+      // Response bodies are capped by the engine (loop.ts) once the status is known, in both protocols:
+      // undici's own cap applies to HTTP/1.1 only and fails the request although the server answered.
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000
     })
-    const conn: Connection = { client, address, inflight: 0, capacity, retired: false }
+    const conn: Connection = { client, address, inflight: 0, capacity, retired: false, answered: false }
     const old = this.#slots[slot]
     if (old !== undefined) void old.client.close().catch(() => {})
     this.#slots[slot] = conn
@@ -227,14 +287,26 @@ export class OriginPool {
     return want
   }
 
-  #takeToken (): boolean {
+  #refill (): void {
     const now = performance.now()
     const cap = Math.max(1, Math.ceil(this.#opts.connectRate / 10))
     this.#tokens = Math.min(cap, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#opts.connectRate)
     this.#tokensAt = now
+  }
+
+  #takeToken (): boolean {
+    this.#refill()
     if (this.#tokens < 1) return false
     this.#tokens -= 1
     return true
+  }
+
+  // Takes a token even if there is none yet (the balance goes negative, which also keeps #pick from
+  // opening new slots meanwhile) and returns how long to wait until it is really there.
+  #reserveToken (): number {
+    this.#refill()
+    this.#tokens -= 1
+    return this.#tokens >= 0 ? 0 : Math.ceil((-this.#tokens * 1000) / this.#opts.connectRate)
   }
 
   #startResolve (): void {

@@ -160,7 +160,9 @@ export class Supervisor {
       await this.#terminateAll()
       throw this.#fatal
     }
-    const durationMs = performance.timeOrigin + performance.now() - this.#epochMs
+    // Counted from the shared start, which is set a little in the future: a run stopped before it began
+    // lasted 0 ms, not a negative time (#11).
+    const durationMs = Math.max(0, performance.timeOrigin + performance.now() - this.#epochMs)
     return {
       startedAt,
       durationMs,

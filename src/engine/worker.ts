@@ -2,7 +2,7 @@
 // loop and its statistics. It never blocks its event loop: no Atomics.wait, no busy loops.
 import { parentPort, workerData } from 'node:worker_threads'
 import type { MessagePort } from 'node:worker_threads'
-import { serializeError } from '../errors.js'
+import { NotifySenderError, serializeError } from '../errors.js'
 import { createLogger } from '../log.js'
 import { AddressResolver } from './resolver.js'
 import { OriginPool } from './pool.js'
@@ -75,7 +75,6 @@ function poolFor (origin: string): OriginPool {
       pipelining: engine.pipelining,
       connectTimeoutMs: engine.connectTimeoutMs,
       timeoutMs: engine.timeoutMs,
-      maxResponseBytes: engine.maxResponseBytes,
       connectRate: engine.connectRate,
       forceDns: engine.forceDns,
       tls: engine.tls,
@@ -131,11 +130,29 @@ const snapshotTimer = setInterval(() => { post({ type: 'snapshot', snapshot: sta
 flushTimer.unref()
 snapshotTimer.unref()
 
+/** Fails everything of this worker's that is in flight or queued, written or not (hard deadline). */
+function abortQueued (err: Error): void {
+  for (const p of pools.values()) p.abortQueued(err)
+}
+
+async function waitDone (l: Loop, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([l.done, new Promise((resolve) => { timer = setTimeout(resolve, ms) })])
+  clearTimeout(timer)
+}
+
+// After a hard abort the outcomes come from undici's callbacks within a few turns; this only bounds it.
+const ABORT_SETTLE_MS = 1000
+
 async function finish (graceMs: number): Promise<void> {
   if (loop !== null) {
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([loop.done, new Promise((resolve) => { timer = setTimeout(resolve, graceMs) })])
-    clearTimeout(timer)
+    await waitDone(loop, graceMs)
+    if (loop.inflight > 0) {
+      // Grace is over: abort inside undici so every line still held gets its outcome (not-attempted if it
+      // was never written, indeterminate if it was), instead of being lost with the thread (#11).
+      loop.abortAll(new NotifySenderError(`aborted after the grace period (--grace ${graceMs} ms)`, 'NS_ERR_DEADLINE'))
+      await waitDone(loop, ABORT_SETTLE_MS)
+    }
   }
   await Promise.allSettled([...pools.values()].map(async (p) => { await p.close(Math.min(graceMs, 1000)) }))
   source.finish?.()
@@ -148,6 +165,15 @@ async function finish (graceMs: number): Promise<void> {
     post({ type: 'done', snapshot: stats.snapshot(perAddress()) })
   }
   port.close()
+}
+
+let failed = false
+function failRun (err: Error): void {
+  if (failed) return
+  failed = true
+  post({ type: 'fatal', error: serializeError(err) })
+  // Defer: this runs inside the loop's error handling, and aborting re-enters it.
+  setImmediate(() => { loop?.abortAll(err) })
 }
 
 function startLoop (epochMs: number): void {
@@ -169,7 +195,14 @@ function startLoop (epochMs: number): void {
     rampUpMs: schedule === undefined ? engine.rampUpMs : 0,
     t0,
     durationMs: engine.durationMs,
-    budget: budget === undefined ? undefined : Math.max(0, budget - (init.resumeStarted ?? 0))
+    budget: budget === undefined ? undefined : Math.max(0, budget - (init.resumeStarted ?? 0)),
+    timeoutMs: engine.timeoutMs,
+    maxResponseBytes: engine.maxResponseBytes,
+    statusDecides: init.job.kind === 'send',
+    graceMs: engine.graceMs,
+    abortQueued,
+    // send settles a mismatch per push service (it aborts that origin); a load run has nothing left to do.
+    onFatal: init.job.kind === 'load' ? failRun : undefined
   }, stats)
   if (init.crashAfter !== undefined) {
     const limit = init.crashAfter

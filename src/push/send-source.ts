@@ -230,9 +230,20 @@ export class SendSource implements WorkerSource {
     }
   }
 
-  failed (p: Prepared, err: Error, kind: ErrorKind): void {
+  failed (p: Prepared, err: Error, kind: ErrorKind, written: boolean): void {
     const item = p.item as Item
     const reason = `${kind}: ${err.message}`
+    if (!written && (this.#stopping || kind === 'deadline')) {
+      // Aborted while still queued in the transport: this attempt never left the process.
+      item.attempts--
+      this.#finish(item.work, 'not-attempted', { reason, attempts: item.attempts }, item.sub)
+      return
+    }
+    if (kind === 'deadline') {
+      this.#finish(item.work, 'indeterminate', { reason, attempts: item.attempts }, item.sub)
+      return
+    }
+    if (kind === 'protocol') this.#protocolMismatch(item.sub.origin, err.message)
     if (this.#stopping) {
       // Interrupted mid-flight: the service may or may not have accepted it.
       this.#finish(item.work, 'indeterminate', { reason, attempts: item.attempts }, item.sub)
@@ -243,6 +254,15 @@ export class SendSource implements WorkerSource {
       return
     }
     this.#retryOrFail(item, null, reason, mayHaveBeenDelivered(kind))
+  }
+
+  // The push service does not speak the protocol asked for (#11): one error for the origin, not a retry
+  // per line. Its other lines fail with the reason at once.
+  #protocolMismatch (origin: string, reason: string): void {
+    if (this.#limiter.abortReason(origin) !== null) return
+    this.#ctx.log.error({ origin }, `aborting push service ${origin}: ${reason}`)
+    this.#ctx.post({ type: 'origin-abort', origin, reason })
+    this.abortOrigin(origin, reason)
   }
 
   /** Interrupted: nothing new starts; queued, parked and retry-waiting lines are reported as not attempted. */

@@ -9,6 +9,9 @@ import { version } from '../version.js'
 import { createSupervisor, engineSettings } from './handle.js'
 import type { RunHandle, RunHooks } from './handle.js'
 
+// Beyond the workers' own hard deadline: time for their abort to settle before the supervisor steps in.
+const BACKSTOP_MS = 2000
+
 /** Programmatic options of a load run: the CLI option names in camelCase, plus the URLs and worker count. */
 export interface LoadOptions extends Record<string, unknown> {
   urls: string[]
@@ -44,7 +47,18 @@ export function startResolvedLoad (r: ResolvedLoad, hooks: RunHooks = {}): RunHa
   const output = resolveOutput(r.raw)
   const { supervisor } = createSupervisor(r.engine, r.job, output, hooks)
   let interrupted: NodeJS.Signals | null = null
-  const done = supervisor.run().then((result) => buildReport(result, {
+  // The workers end their schedule at --duration and abort what is left at --duration + --grace, counted
+  // from their shared start. This is the main thread's backstop should a worker fail to (#11: no run
+  // outlives its duration + grace).
+  let backstop: NodeJS.Timeout | undefined
+  const durationMs = r.engine.durationMs
+  if (durationMs !== undefined) {
+    void supervisor.started.then((startsInMs) => {
+      backstop = setTimeout(() => { supervisor.stop(0) }, startsInMs + durationMs + r.engine.graceMs + BACKSTOP_MS)
+      backstop.unref()
+    })
+  }
+  const done = supervisor.run().finally(() => { clearTimeout(backstop) }).then((result) => buildReport(result, {
     command: 'load',
     version,
     settings: loadSettings(r),

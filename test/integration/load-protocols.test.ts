@@ -50,7 +50,7 @@ test('h2c: --http=2 on an http:// URL speaks HTTP/2 with prior knowledge', async
   assert.ok((r.connections.protocols.h2c ?? 0) >= 2)
 })
 
-test('--http=auto negotiates h2 on TLS; --http=2 refuses a server that only speaks HTTP/1.1', async (t) => {
+test('--http=auto negotiates h2 on TLS; --http=2 against a server that only speaks HTTP/1.1 ends the run with one error', async (t) => {
   const h2 = await startH2Server()
   const h1 = await startH1Server({ tls: true })
   t.after(async () => { await h2.close(); await h1.close() })
@@ -59,13 +59,11 @@ test('--http=auto negotiates h2 on TLS; --http=2 refuses a server that only spea
   const autoH1 = await runLoad({ urls: [h1.url], workers: 1, ca: tempFile('ca.pem', h1.ca as string), requests: 20, ...quiet })
   assert.equal(autoH1.status['2xx'], 20)
   assert.ok((autoH1.connections.protocols['http/1.1'] ?? 0) >= 1)
-  const strict = await runLoad({ urls: [h1.url], workers: 1, http: 2, ca: tempFile('ca.pem', h1.ca as string), requests: 5, ...quiet })
-  assert.equal(strict.requests.errors, 5)
-  assert.equal(strict.errors.protocol?.count, 5)
-  assert.match(strict.errors.protocol?.sample ?? '', /did not negotiate HTTP\/2/)
-  // #11: no threshold was set, but a run in which nothing succeeded fails.
-  assert.equal(strict.passed, false)
-  assert.ok(strict.problems.some((p) => p.startsWith('nothing succeeded')), strict.problems.join('; '))
+  // One clear error that ends the run, not one failed request after another (#11).
+  const strict = await runLoad({ urls: [h1.url], workers: 1, http: 2, ca: tempFile('ca.pem', h1.ca as string), requests: 5, ...quiet }).then(() => null, (err: unknown) => err as { code?: string, message?: string })
+  assert.equal(strict?.code, 'NS_ERR_PROTOCOL_NEGOTIATION')
+  assert.match(strict?.message ?? '', /did not negotiate HTTP\/2.*--http=1/)
+  assert.equal(h1.stats.requests, 20, 'only the --http=auto run reached it')
 })
 
 test('HTTP/1.1 pipelining keeps several requests in flight per connection', async (t) => {
