@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'NS_ERR_PROTOCOL_NEGOTIATION'
   | 'NS_ERR_INTERNAL'
   | 'NS_ERR_REPORT'
+  // The outcome files under --out could not be written or were deleted: exit code 3 (EXIT.output).
+  | 'NS_ERR_OUTPUT'
 
 /** Codes that mean "the user asked for something impossible": the CLI maps them to exit code 2. */
 const USAGE_CODES: ReadonlySet<string> = new Set<ErrorCode>([
