@@ -85,8 +85,7 @@ export class OutcomeFiles {
       try {
         appendWhole(f.fd, text)
       } catch (err) {
-        const e = err as NodeJS.ErrnoException
-        this.#fail(new NotifySenderError(`cannot write ${f.path}: ${e.code === 'ENOSPC' ? 'no space left on device' : e.message} (${e.code ?? 'EIO'})`, 'NS_ERR_OUTPUT', { cause: err }))
+        this.#fail(new NotifySenderError(`cannot write ${f.path}: ${describeWriteError(err)}`, 'NS_ERR_OUTPUT', { cause: err }))
       }
     }
   }
@@ -170,4 +169,11 @@ export function appendWhole (fd: number, text: string): void {
     } catch {}
     throw err
   }
+}
+
+/** "no space left on device (ENOSPC)" from a write error, for messages. */
+export function describeWriteError (err: unknown): string {
+  const e = err as NodeJS.ErrnoException
+  const m = /^([A-Z][A-Z0-9_]+): ([^,]+)/.exec(e.message ?? '')
+  return m === null ? `${String(e.message)}${e.code === undefined ? '' : ` (${e.code})`}` : `${m[2] ?? ''} (${m[1] ?? ''})`
 }

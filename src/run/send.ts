@@ -18,7 +18,7 @@ import { encodeBase64Url } from '../push/base64url.js'
 import { loadVapidKeys } from '../push/keys.js'
 import { openInput, readLines } from '../push/lines.js'
 import { SendFeeder } from '../push/feeder.js'
-import { OutcomeFiles } from '../push/outcome-files.js'
+import { describeWriteError, OutcomeFiles } from '../push/outcome-files.js'
 import { writeReportFile } from '../report/write.js'
 import { identifyInput, ResumeState, STATE_FILE } from '../push/resume.js'
 import { redactPostgresUrl } from '../push/postgres-url.js'
@@ -227,7 +227,7 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     resendIndeterminate: r.resendIndeterminate,
     belongs: r.shard === undefined ? undefined : shardFilter(r.shard),
     onOriginAbort: (origin, reason) => { aborted.set(origin, reason) },
-    onWriteError: (err) => { onOutputError(new NotifySenderError(`cannot write the dispatch journal in ${r.outDir ?? ''}: ${err.message}`, 'NS_ERR_OUTPUT', { cause: err })) }
+    onWriteError: (err) => { onOutputError(new NotifySenderError(`cannot write the dispatch journal in ${r.outDir ?? ''}: ${describeWriteError(err)}`, 'NS_ERR_OUTPUT', { cause: err })) }
   })
   const { supervisor } = createSupervisor(r.engine, r.job, output, { ...hooks, logger }, feeder)
   stopForOutput = () => { supervisor.stop(output.graceMs) }
@@ -262,7 +262,7 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
       try {
         r.state.finish()
       } catch (err) {
-        onOutputError(new NotifySenderError(`cannot close the run state ${r.state.statePath}: ${(err as Error).message}`, 'NS_ERR_OUTPUT', { cause: err }))
+        onOutputError(new NotifySenderError(`cannot close the run state ${r.state.statePath}: ${describeWriteError(err)}`, 'NS_ERR_OUTPUT', { cause: err }))
       }
     }
     const settled = c.sent + c.expired + c.failed + c.invalid + c.dryRun + c.notAttempted + c.indeterminate + c.skipped
@@ -293,7 +293,7 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
       try {
         writeReportFile(join(r.outDir, 'report.json'), report)
       } catch (err) {
-        onOutputError(new NotifySenderError(`cannot write ${join(r.outDir, 'report.json')}: ${(err as Error).message}`, 'NS_ERR_OUTPUT', { cause: err }))
+        onOutputError(new NotifySenderError(`cannot write ${join(r.outDir, 'report.json')}: ${describeWriteError(err)}`, 'NS_ERR_OUTPUT', { cause: err }))
         markFailure()
       }
     }
