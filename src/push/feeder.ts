@@ -107,8 +107,9 @@ export class SendFeeder implements Feeder {
       }
       out?.delete(o.lineNo)
       this.#record(o)
-      // Given back by a clean stop before any attempt: a resume sends it (#11).
-      if (o.kind === 'not-attempted' && item.key !== undefined && ATTEMPTS_RE.exec(o.record)?.[1] === '0' && !this.#lostInFlight.has(o.lineNo)) unattempted.push(item.key)
+      // Given back by a clean stop before any attempt, or only encrypted by a dry run: a resume sends it (#11).
+      if (item.key !== undefined && !this.#lostInFlight.has(o.lineNo) &&
+        (o.kind === 'dry-run' || (o.kind === 'not-attempted' && ATTEMPTS_RE.exec(o.record)?.[1] === '0'))) unattempted.push(item.key)
     }
     this.#opts.files?.flush()
     this.#undispatch(unattempted)

@@ -234,6 +234,7 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
   for (const w of r.warnings) logger.warn(w)
   if (r.shard !== undefined) logger.info({ shard: formatShard(r.shard) }, 'sharded send: only the lines of this shard are sent')
   if (r.state?.resumed === true) logger.info({ out: r.outDir }, 'resuming: lines settled by earlier runs are skipped')
+  else if (r.raw.resume === true) logger.info({ out: r.outDir }, '--resume: no unfinished run in --out, starting a fresh one')
   let interrupted: NodeJS.Signals | null = null
   let durationTimer: NodeJS.Timeout | undefined
   const durationMs = r.durationMs
