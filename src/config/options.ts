@@ -138,9 +138,11 @@ export const OPTIONS = {
   allowHost: { flags: '--allow-host <pattern>', description: 'also allow this endpoint host (push.example.com, *.example.com, *); allowed hosts may use http', commands: SEND, parse: repeat(hostPattern) },
   allowPrivate: { flags: '--allow-private', description: 'allow endpoints that resolve to loopback/private/link-local addresses', commands: SEND },
   dryRun: { flags: '--dry-run', description: 'validate and encrypt every message but send nothing', commands: SEND },
-  state: { flags: '--state <file>', description: 'resume state (needs --out); re-running the same command sends only what is not settled yet', commands: ['send'], parse: nonEmpty, defaultText: '<out>/state.json when --out is given' },
+  state: { flags: '--state <file>', description: 'resume state of the run in --out (needs --out)', commands: ['send'], parse: nonEmpty, defaultText: '<out>/state.json when --out is given' },
+  resume: { flags: '--resume', description: 'continue the unfinished run in --out: skip the lines it settled (matched by endpoint), send the rest; starts fresh when that run finished. Without it a run starts fresh, and is refused if --out holds an unfinished run', commands: ['send'] },
+  retryFailed: { flags: '--retry-failed', description: 'continue the last run in --out, finished or not, and send its failed lines again (those marked deliveryUnknown may arrive twice)', commands: ['send'] },
   shard: { flags: '--shard <i/n>', description: 'send only shard i of n (0-based), split by a SHA-256 of the endpoint; n alone takes i from JOB_COMPLETION_INDEX (Kubernetes Indexed Job); env NOTIFY_SENDER_SHARD', commands: ['send'], parse: parseShardSpec },
-  resendIndeterminate: { flags: '--resend-indeterminate', description: 'when resuming, send again the lines whose outcome is unknown (may duplicate)', commands: ['send'] },
+  resendIndeterminate: { flags: '--resend-indeterminate', description: 'continue the last run in --out, finished or not, and send again the lines whose outcome is unknown (may duplicate)', commands: ['send'] },
   // config
   print: { flags: '--print', description: 'print the resolved configuration of send (or --for load) as JSON: each value and where it came from, secrets redacted', commands: ['config'], inConfig: false },
   schema: { flags: '--schema', description: 'print the JSON Schema of notify-sender.config.json', commands: ['config'], inConfig: false },

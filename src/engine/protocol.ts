@@ -75,6 +75,8 @@ export interface WorkItem {
   text: string
   /** Attempts already made for this line by a worker that crashed (kept so retries stay bounded). */
   attempts: number
+  /** The line's key for resume (src/push/line-key.ts), when the send keeps state; copied into its outcome record. */
+  key?: string
 }
 
 /** Messages from the supervisor to a worker. */

@@ -8,6 +8,8 @@ import type { OutcomeCounts } from '../report/report.js'
 import type { LineRecord } from './lines.js'
 import type { OutcomeFiles } from './outcome-files.js'
 import { LineState } from './line-states.js'
+import { lineKey } from './line-key.js'
+import { outcomeRecord } from './outcome-record.js'
 import type { ResumeState } from './resume.js'
 
 /** Settings of a {@link SendFeeder}. */
@@ -28,7 +30,11 @@ export interface FeederOptions {
   belongs?: ((rec: LineRecord) => boolean) | undefined
   /** A worker aborted a push service (consecutive 401/403); the run reports it. */
   onOriginAbort?: ((origin: string, reason: string) => void) | undefined
+  /** The dispatch journal could not be written (disk full): the lines were not handed out; the run must stop. */
+  onWriteError?: ((err: Error) => void) | undefined
 }
+
+const ATTEMPTS_RE = /"attempts":(\d+)/
 
 /** The report count each outcome kind adds to. */
 export const OUTCOME_COUNT_KEY: Readonly<Record<OutcomeKind, keyof OutcomeCounts>> = {
@@ -58,6 +64,8 @@ export class SendFeeder implements Feeder {
   #wakeReader: (() => void) | null = null
   #rr = 0
   #readError: Error | null = null
+  /** Lines of a worker that died: they may have been in flight there, so they are never undispatched. */
+  readonly #lostInFlight = new Set<number>()
 
   constructor (opts: FeederOptions) {
     this.#opts = opts
@@ -90,14 +98,21 @@ export class SendFeeder implements Feeder {
 
   onOutcomes (worker: number, outcomes: Outcome[]): void {
     const out = this.#outstanding[worker]
+    const unattempted: string[] = []
     for (const o of outcomes) {
-      if (out?.delete(o.lineNo) !== true) {
+      const item = out?.get(o.lineNo)
+      if (item === undefined) {
         this.#opts.logger.warn({ worker, line: o.lineNo }, 'outcome for a line this worker does not hold; ignored')
         continue
       }
+      out?.delete(o.lineNo)
       this.#record(o)
+      // Given back by a clean stop before any attempt, or only encrypted by a dry run: a resume sends it (#11).
+      if (item.key !== undefined && !this.#lostInFlight.has(o.lineNo) &&
+        (o.kind === 'dry-run' || (o.kind === 'not-attempted' && ATTEMPTS_RE.exec(o.record)?.[1] === '0'))) unattempted.push(item.key)
     }
     this.#opts.files?.flush()
+    this.#undispatch(unattempted)
     this.#dispatch()
     this.#maybeEnd()
   }
@@ -109,12 +124,13 @@ export class SendFeeder implements Feeder {
     out.clear()
     if (this.#stopped) {
       // Interrupted and the worker is gone: whatever it held may or may not have reached the service.
-      for (const it of items) this.#record({ lineNo: it.lineNo, kind: 'indeterminate', record: JSON.stringify({ line: it.lineNo, reason: 'worker ended during shutdown', attempts: it.attempts }) })
+      for (const it of items) this.#record({ lineNo: it.lineNo, kind: 'indeterminate', record: outcomeRecord(it, { reason: 'worker ended during shutdown', attempts: it.attempts }, undefined, false) })
       this.#opts.files?.flush()
       this.#maybeEnd()
       return
     }
     this.#opts.logger.warn({ worker, lines: items.length, permanently }, 're-queueing the lines of a lost worker')
+    if (this.#opts.state !== undefined) for (const it of items) this.#lostInFlight.add(it.lineNo)
     this.#pending.unshift(...items)
     this.#dispatch()
   }
@@ -145,12 +161,14 @@ export class SendFeeder implements Feeder {
       }
       this.counts.read++
       this.lastLine = rec.lineNo
-      if (this.#alreadyHandled(rec.lineNo)) continue
       if ('error' in rec) {
+        // No key: a resume reads it again and finds it invalid again; nothing is sent either way.
         this.#record({ lineNo: rec.lineNo, kind: 'invalid', record: JSON.stringify({ line: rec.lineNo, reason: 'line-too-long', message: `line is longer than the limit (${rec.bytes} bytes seen)` }) })
         continue
       }
-      this.#pending.push({ lineNo: rec.lineNo, text: rec.text, attempts: 0 })
+      const key = this.#opts.state === undefined ? undefined : lineKey(rec.text)
+      if (key !== undefined && this.#alreadyHandled(rec.lineNo, key)) continue
+      this.#pending.push(key === undefined ? { lineNo: rec.lineNo, text: rec.text, attempts: 0 } : { lineNo: rec.lineNo, text: rec.text, attempts: 0, key })
       if (this.#pending.length >= batchSize) {
         files?.flush()
         this.#dispatch()
@@ -163,11 +181,12 @@ export class SendFeeder implements Feeder {
     this.#maybeEnd()
   }
 
-  // Resume: a line an earlier run settled is skipped; one it left in flight is indeterminate.
-  #alreadyHandled (lineNo: number): boolean {
+  // Resume: a line an earlier run settled is skipped; one it left in flight is indeterminate. Lines are
+  // matched by key (endpoint): a PostgreSQL table that changed between runs cannot skip new rows.
+  #alreadyHandled (lineNo: number, key: string): boolean {
     const state = this.#opts.state
     if (state === undefined || !state.resumed) return false
-    const s = state.lines.get(lineNo)
+    const s = state.lines.get(key)
     if (s === LineState.New) return false
     if (s === LineState.Done) {
       this.counts.skipped++
@@ -179,8 +198,8 @@ export class SendFeeder implements Feeder {
       return true
     }
     // Dispatched, never settled: the previous run was killed while this line was in flight.
-    state.lines.raise(lineNo, LineState.Indeterminate)
-    this.#record({ lineNo, kind: 'indeterminate', record: JSON.stringify({ line: lineNo, reason: 'in flight when an earlier run was killed; use --resend-indeterminate to send it again' }) })
+    state.lines.raise(key, LineState.Indeterminate)
+    this.#record({ lineNo, kind: 'indeterminate', record: outcomeRecord({ lineNo, key }, { reason: 'in flight when an earlier run was killed; use --resend-indeterminate to send it again' }, undefined, false) })
     return true
   }
 
@@ -206,13 +225,37 @@ export class SendFeeder implements Feeder {
         // Wait for a whole batch of room unless the input is finished (keeps messages few and large).
         if (room < Math.min(batchSize, this.#pending.length)) continue
         const batch = this.#pending.splice(0, Math.min(room, batchSize))
+        if (!this.#journal(batch)) return
         for (const it of batch) out.set(it.lineNo, it)
-        this.#opts.state?.journal(batch.map((it) => it.lineNo))
         host.sendWork(w, batch)
         progressed = true
       }
     }
     if (this.#pending.length < batchSize) this.#wakeReader?.()
+  }
+
+  // Journals a batch before it is handed out. When the journal cannot be written (disk full) the batch
+  // goes back to the pending lines (never sent, so the stop reports it not-attempted) and the run stops.
+  #journal (batch: WorkItem[]): boolean {
+    const state = this.#opts.state
+    if (state === undefined) return true
+    try {
+      state.journal(batch.map((it) => it.key as string))
+      return true
+    } catch (err) {
+      this.#pending.unshift(...batch)
+      this.#opts.onWriteError?.(err instanceof Error ? err : new Error(String(err)))
+      return false
+    }
+  }
+
+  #undispatch (keys: string[]): void {
+    if (keys.length === 0) return
+    try {
+      this.#opts.state?.undispatch(keys)
+    } catch {
+      // Disk full: those lines stay "dispatched" in the journal and a resume reports them indeterminate.
+    }
   }
 
   #record (o: Outcome): void {
@@ -222,7 +265,9 @@ export class SendFeeder implements Feeder {
   }
 
   #settlePending (kind: OutcomeKind, reason: string): void {
-    for (const it of this.#pending) this.#record({ lineNo: it.lineNo, kind, record: JSON.stringify({ line: it.lineNo, reason, attempts: it.attempts }) })
+    // Not undispatched: pending lines were never journaled, except a lost worker's, which may have been
+    // in flight when it died, so a resume must call them indeterminate.
+    for (const it of this.#pending) this.#record({ lineNo: it.lineNo, kind, record: outcomeRecord(it, { reason, attempts: it.attempts }, undefined, false) })
     this.#pending = []
   }
 

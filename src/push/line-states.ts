@@ -1,8 +1,9 @@
-// What earlier runs did to each input line, two bits per line (10 million lines fit in 2.5 MB).
+// What earlier runs did to each input line, by line key (src/push/line-key.ts), so a resume matches lines
+// by content. Only a resume loads it; a fresh run keeps it empty.
 
 /** State of a line as left by earlier runs. */
 export const LineState = {
-  /** Never handed to a worker. */
+  /** Never handed to a worker, or handed and given back unattempted. */
   New: 0,
   /** Handed to a worker (journaled) but no outcome was recorded: the run died with it in flight. */
   Dispatched: 1,
@@ -15,37 +16,23 @@ export const LineState = {
 /** One of {@link LineState}. */
 export type LineStateValue = (typeof LineState)[keyof typeof LineState]
 
-/** A growable array of 2-bit line states indexed by line number. */
+/** Line states by key. */
 export class LineStates {
-  #bits = new Uint8Array(1 << 16)
+  readonly #map = new Map<string, LineStateValue>()
 
-  /** The state of `lineNo` (New when never set). */
-  get (lineNo: number): LineStateValue {
-    const byte = lineNo >>> 2
-    if (byte >= this.#bits.length) return LineState.New
-    return (((this.#bits[byte] as number) >>> ((lineNo & 3) << 1)) & 3) as LineStateValue
+  /** The state of `key` (New when never set). */
+  get (key: string): LineStateValue {
+    return this.#map.get(key) ?? LineState.New
   }
 
-  /** Raises the state of `lineNo` to `state`; a state never goes down (Done beats Indeterminate). */
-  raise (lineNo: number, state: LineStateValue): void {
-    if (this.get(lineNo) >= state) return
-    const byte = lineNo >>> 2
-    if (byte >= this.#bits.length) {
-      let size = this.#bits.length
-      while (size <= byte) size *= 2
-      const grown = new Uint8Array(size)
-      grown.set(this.#bits)
-      this.#bits = grown
-    }
-    const shift = (lineNo & 3) << 1
-    this.#bits[byte] = ((this.#bits[byte] as number) & ~(3 << shift)) | (state << shift)
+  /** Raises the state of `key` to `state`; a state never goes down (Done beats Indeterminate). */
+  raise (key: string, state: LineStateValue): void {
+    if (this.get(key) < state) this.#map.set(key, state)
   }
 
-  /** Sets `lineNo` to exactly `state` (used when a resend overrides an indeterminate line). */
-  set (lineNo: number, state: LineStateValue): void {
-    const byte = lineNo >>> 2
-    if (byte >= this.#bits.length) this.raise(lineNo, state)
-    const shift = (lineNo & 3) << 1
-    this.#bits[byte] = ((this.#bits[byte] as number) & ~(3 << shift)) | (state << shift)
+  /** Sets `key` to exactly `state` (a line given back unattempted, a failed line sent again). */
+  set (key: string, state: LineStateValue): void {
+    if (state === LineState.New) this.#map.delete(key)
+    else this.#map.set(key, state)
   }
 }

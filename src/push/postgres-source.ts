@@ -87,10 +87,24 @@ function explainMissingDriver (err: unknown): never {
     'NS_ERR_MISSING_DEPENDENCY', { cause: err })
 }
 
-/** Identity of a PostgreSQL input for resume: the redacted URL and a hash of it with the query. */
+/**
+ * Identity of a PostgreSQL input for resume: the URL without its password and a hash of it with the query.
+ * The password is left out entirely (not masked), so moving it from the URL to PGPASSWORD keeps the identity (#12).
+ */
 export function identifyPostgresSource (url: string, query: string): InputIdentity {
-  const path = redactPostgresUrl(url)
+  const path = withoutPassword(url)
   return { path, size: 0, headSha256: createHash('sha256').update(`${path}\n${query}`).digest('hex') }
+}
+
+function withoutPassword (value: string): string {
+  try {
+    const u = new URL(value)
+    u.password = ''
+    for (const p of ['password', 'sslpassword']) u.searchParams.delete(p)
+    return u.href
+  } catch {
+    return redactPostgresUrl(value)
+  }
 }
 
 /** True when the query has an ORDER BY outside comments and string literals (a heuristic, for a warning). */

@@ -331,7 +331,7 @@ export class SendSource implements WorkerSource {
   }
 
   #finish (work: WorkItem, kind: OutcomeKind, fields: Record<string, unknown>, sub?: Subscription, withEndpoint = false): void {
-    this.#outcomes.push({ lineNo: work.lineNo, kind, record: outcomeRecord(work.lineNo, fields, sub, withEndpoint || kind === 'failed') })
+    this.#outcomes.push({ lineNo: work.lineNo, kind, record: outcomeRecord(work, fields, sub, withEndpoint || kind === 'failed') })
     if (this.#outcomes.length >= OUTCOME_BATCH) this.#flush()
     else this.#flushTimer ??= setTimeout(() => { this.#flush() }, OUTCOME_FLUSH_MS)
   }

@@ -19,15 +19,16 @@ import { loadVapidKeys } from '../push/keys.js'
 import { openInput, readLines } from '../push/lines.js'
 import { looksLikeJsonArray, tapFirstLine } from '../push/first-line.js'
 import { SendFeeder } from '../push/feeder.js'
-import { OutcomeFiles } from '../push/outcome-files.js'
+import { describeWriteError, OutcomeFiles } from '../push/outcome-files.js'
 import { writeReportFile } from '../report/write.js'
 import { identifyInput, ResumeState, STATE_FILE } from '../push/resume.js'
 import { redactPostgresUrl } from '../push/postgres-url.js'
-import type { InputIdentity } from '../push/resume.js'
+import type { InputIdentity, ResumeMode } from '../push/resume.js'
 import { formatShard, resolveShard, shardFilter } from '../push/shard.js'
 import type { Shard, ShardSpec } from '../push/shard.js'
 import type { PostgresSource } from '../push/postgres-source.js'
 import { createSupervisor, engineSettings } from './handle.js'
+import { EXIT } from '../cli/exit-codes.js'
 import type { RunHandle, RunHooks } from './handle.js'
 
 /** Programmatic options of a send run: CLI option names in camelCase plus workers and the input. */
@@ -89,13 +90,17 @@ export async function resolveSend (
   const outDir = raw.out as string | undefined
   const stateArg = raw.state as string | undefined
   if (stateArg !== undefined && outDir === undefined) throw new InvalidOptionError('--state needs --out: the outcome files are the record of what was already sent')
+  const mode: ResumeMode = { resume: raw.resume === true, retryFailed: raw.retryFailed === true, resendIndeterminate: raw.resendIndeterminate === true }
+  for (const [flag, on] of [['--resume', mode.resume], ['--retry-failed', mode.retryFailed], ['--resend-indeterminate', mode.resendIndeterminate]] as const) {
+    if (on && outDir === undefined) throw new InvalidOptionError(`${flag} needs --out: the run to continue is the one recorded there`)
+  }
   let inputIdentity: InputIdentity | null = null
   const warnings = [...keys.warnings]
   if (pg !== undefined) {
     const { hasOrderBy, identifyPostgresSource } = await import('../push/postgres-source.js')
     inputIdentity = identifyPostgresSource(pg.url, pg.query)
-    // Resume matches outcomes to rows by row number, which only holds when the order is stable.
-    if (outDir !== undefined && !hasOrderBy(pg.query)) warnings.push('--query has no ORDER BY: PostgreSQL may return the rows in another order next time, so resuming from --out could skip or repeat rows; add ORDER BY on a unique key')
+    // Resume matches rows by endpoint, so order does not matter to it; it still makes line numbers meaningful.
+    if (outDir !== undefined && !hasOrderBy(pg.query)) warnings.push('--query has no ORDER BY: the "line" numbers in the outcome files follow the order PostgreSQL returns, which may change between runs; add ORDER BY on a unique key')
   } else if (source === undefined) {
     const path = raw.subscriptions as string | undefined
     if (path === undefined && stdin.isTTY) {
@@ -127,7 +132,7 @@ export async function resolveSend (
   if (source === undefined) throw new NotifySenderError('no input was opened', 'NS_ERR_INTERNAL')
   let state: ResumeState | undefined
   try {
-    state = outDir === undefined ? undefined : await openState(outDir, inputIdentity, stateArg, shard)
+    state = outDir === undefined ? undefined : await openState(outDir, inputIdentity, stateArg, shard, mode)
   } catch (err) {
     await pgSource?.close()
     throw err
@@ -162,13 +167,13 @@ export function postgresInput (raw: RawOptions, hasIterable: boolean): { url: st
   return { url, query }
 }
 
-async function openState (outDir: string, identity: InputIdentity | null, statePath: string | undefined, shard: Shard | undefined): Promise<ResumeState> {
+async function openState (outDir: string, identity: InputIdentity | null, statePath: string | undefined, shard: Shard | undefined, mode: ResumeMode): Promise<ResumeState> {
   try {
     mkdirSync(outDir, { recursive: true })
   } catch (err) {
     throw new InvalidOptionError(`--out: cannot create ${outDir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
   }
-  return await ResumeState.open(outDir, identity, statePath ?? join(outDir, STATE_FILE), shard === undefined ? null : formatShard(shard))
+  return await ResumeState.open(outDir, identity, statePath ?? join(outDir, STATE_FILE), shard === undefined ? null : formatShard(shard), mode)
 }
 
 /** Starts a send from programmatic options. */
@@ -200,10 +205,20 @@ export async function runSend (options: SendOptions, hooks: RunHooks = {}): Prom
 /** Starts an already resolved send. */
 export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHandle {
   const output = resolveOutput(r.raw, 'send')
-  const files = r.outDir === undefined ? null : new OutcomeFiles(r.outDir)
   let firstLine: string | undefined
   const aborted = new Map<string, string>()
   const logger = hooks.logger ?? createLogger({ level: output.logLevel, pretty: false })
+  // A write error under --out (disk full) or an outcome file deleted under the run: stop sending at once,
+  // let the in-flight requests finish, write what can be written, exit EXIT.output (#12).
+  let outputError: Error | null = null
+  let stopForOutput: () => void = () => {}
+  const onOutputError = (err: Error): void => {
+    if (outputError !== null) return
+    outputError = err
+    logger.error(`${err.message}; stopping: nothing new is sent, in-flight requests finish; resume with --resume once it is fixed`)
+    stopForOutput()
+  }
+  const files = r.outDir === undefined ? null : new OutcomeFiles(r.outDir, { fresh: r.state?.resumed !== true, onError: onOutputError })
   const feeder = new SendFeeder({
     input: tapFirstLine(readLines(r.input), (text) => { firstLine = text }),
     files,
@@ -213,12 +228,15 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     state: r.state,
     resendIndeterminate: r.resendIndeterminate,
     belongs: r.shard === undefined ? undefined : shardFilter(r.shard),
-    onOriginAbort: (origin, reason) => { aborted.set(origin, reason) }
+    onOriginAbort: (origin, reason) => { aborted.set(origin, reason) },
+    onWriteError: (err) => { onOutputError(new NotifySenderError(`cannot write the dispatch journal in ${r.outDir ?? ''}: ${describeWriteError(err)}`, 'NS_ERR_OUTPUT', { cause: err })) }
   })
   const { supervisor } = createSupervisor(r.engine, r.job, output, { ...hooks, logger }, feeder)
+  stopForOutput = () => { supervisor.stop(output.graceMs) }
   for (const w of r.warnings) logger.warn(w)
   if (r.shard !== undefined) logger.info({ shard: formatShard(r.shard) }, 'sharded send: only the lines of this shard are sent')
   if (r.state?.resumed === true) logger.info({ out: r.outDir }, 'resuming: lines settled by earlier runs are skipped')
+  else if (r.raw.resume === true) logger.info({ out: r.outDir }, '--resume: no unfinished run in --out, starting a fresh one')
   let interrupted: NodeJS.Signals | null = null
   let durationTimer: NodeJS.Timeout | undefined
   const durationMs = r.durationMs
@@ -241,6 +259,15 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     await r.closeInput?.()
     const c = feeder.counts
     const problems: string[] = []
+    // A run that read everything and settled every line closes its state: the same command next time
+    // starts fresh instead of finding everything "already settled" (#11).
+    if (r.state !== undefined && outputError === null && interrupted === null && feeder.inputComplete && feeder.readError === null && c.notAttempted === 0) {
+      try {
+        r.state.finish()
+      } catch (err) {
+        onOutputError(new NotifySenderError(`cannot close the run state ${r.state.statePath}: ${describeWriteError(err)}`, 'NS_ERR_OUTPUT', { cause: err }))
+      }
+    }
     const settled = c.sent + c.expired + c.failed + c.invalid + c.dryRun + c.notAttempted + c.indeterminate + c.skipped
     if (settled !== c.read) problems.push(`outcome counts do not reconcile: read ${c.read}, settled ${settled}`)
     if (feeder.readError !== null) problems.push(`reading the subscriptions failed at line ${feeder.lastLine}: ${feeder.readError.message}`)
@@ -257,7 +284,23 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
       problems,
       hints: { caGiven: r.engine.tls.ca !== undefined, inputLooksLikeJsonArray: c.invalid > 0 && looksLikeJsonArray(firstLine) }
     })
-    if (r.outDir !== undefined) writeReportFile(join(r.outDir, 'report.json'), report)
+    const markFailure = (): void => {
+      const failure = outputError as Error | null
+      if (failure === null || report.exitCode === EXIT.output) return
+      // Takes precedence over a signal's code: the outcome files are incomplete, whatever stopped the run.
+      report.problems.push(`output failure: ${failure.message}`)
+      report.passed = false
+      report.exitCode = EXIT.output
+    }
+    markFailure()
+    if (r.outDir !== undefined) {
+      try {
+        writeReportFile(join(r.outDir, 'report.json'), report)
+      } catch (err) {
+        onOutputError(new NotifySenderError(`cannot write ${join(r.outDir, 'report.json')}: ${describeWriteError(err)}`, 'NS_ERR_OUTPUT', { cause: err }))
+        markFailure()
+      }
+    }
     return report
   })
   return {

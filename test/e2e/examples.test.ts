@@ -26,6 +26,29 @@ test('examples/cron config file is valid for send', async () => {
   assert.ok(JSON.parse(readFileSync(join(repoRoot, 'examples', 'cron', 'payload.json'), 'utf8')))
 })
 
+test('#11 - examples/cron: the cron line resumes a day cut short, gives each day its own --out and prunes that day\'s expired.ndjson', async () => {
+  const dir = join(repoRoot, 'examples', 'cron')
+  const readme = readFileSync(join(dir, 'README.md'), 'utf8')
+  const line = /^0 7 \* \* \* +(.*)$/m.exec(readme)?.[1]
+  assert.ok(line !== undefined, 'the README has the cron line')
+  const send = /notify-sender (.*?) >>/.exec(line)?.[1]
+  assert.ok(send !== undefined)
+  assert.match(line, /D=results\/\$\(date \+\\%F\)/, 'a dated directory, with % escaped for cron')
+  assert.match(line, /prune-expired\.mjs "\$D\/expired\.ndjson"/)
+  const tmp = mkdtempSync(join(tmpdir(), 'ns-cron-example-'))
+  try {
+    writeVapidKeys(tmp)
+    const args = send.split(' ').map((a) => a.replace('"$D"', join(tmp, 'results', '2026-12-01')))
+    const r = await runCli(['config', '--print', ...args, '--config', join(dir, 'notify-sender.config.json'), '--vapid-keys', join(tmp, 'vapid.json')])
+    assert.equal(r.code, 0, r.stderr)
+    const printed = JSON.parse(r.stdout) as { options: Record<string, { value: unknown, from: string }> }
+    assert.equal(printed.options.resume?.value, true)
+    assert.equal(printed.options.out?.value, join(tmp, 'results', '2026-12-01'))
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+})
+
 test('examples/ci-thresholds: `npm run loadtest` passes (exit 0, report written), an impossible threshold fails it (exit 1)', () => {
   const cwd = join(repoRoot, 'examples', 'ci-thresholds')
   const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
@@ -73,6 +96,8 @@ test('examples/kubernetes (template): the pod arguments, env and config file are
     assert.equal(printed.workers.value, Number(args[0]))
     assert.equal(printed.options.source?.from, 'config file')
     assert.equal(printed.options.forceDns?.value, true)
+    // #11: a retried pod continues its shard; a finished shard starts fresh next time.
+    assert.equal(printed.options.resume?.value, true)
     assert.equal(r.stdout.includes('k8s-secret'), false)
     // The merge step's flags parse; with no reports there it fails on the missing file (exit 2), not on usage.
     const command = /command: \["sh", "-c", "(notify-sender merge [^"]+)"\]/.exec(manifest)?.[1]

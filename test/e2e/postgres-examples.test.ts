@@ -114,6 +114,36 @@ test('prune-expired.mjs deletes exactly the rows a real send found expired (by e
   assert.deepEqual(await remaining(), kept)
 })
 
+test('#11 - a two-day cron sequence against PostgreSQL: day 2, with 100 rows deleted and 100 added, sends the new list in full; prune-expired handles a quiet day', { skip, timeout: 120_000 }, async (t) => {
+  const f = await simFixture(t, 600)
+  await loadTable(f, 500)
+  const out = join(f.dir, 'results')
+  // The cron template's command: the same every day, a fixed --out, --resume to finish a day cut short.
+  const args = ['send', '2', '--source', pg().urlWithoutPassword, '--query', 'SELECT id, endpoint, p256dh, auth FROM push_subscriptions ORDER BY id',
+    '-p', 'daily', '--vapid-keys', f.vapidKeys, '--ca', String(f.options.ca), '--allow-host', new URL(f.sim.origin).host, '--allow-private',
+    '--out', out, '--resume', '--json', '--log-level', 'warn']
+  const env = { PGPASSWORD: pg().password }
+  const day1 = await run(process.execPath, [binPath, ...args], env)
+  assert.equal(day1.code, EXIT.ok, day1.stderr)
+  assert.equal((JSON.parse(day1.stdout) as Report).outcomes?.sent, 500)
+  // A quiet day: nothing expired, and expired.ndjson is there all the same, so the prune step succeeds.
+  assert.equal(readFileSync(join(out, 'expired.ndjson'), 'utf8'), '')
+  const prune = await run(process.execPath, [pruneScript, join(out, 'expired.ndjson')], { DATABASE_URL: pg().url })
+  assert.equal(prune.code, 0, prune.stderr)
+  assert.equal((JSON.parse(prune.stdout) as Record<string, number>).records, 0)
+
+  await pg().sql('DELETE FROM push_subscriptions WHERE id <= 100')
+  const fresh = Array.from({ length: 100 }, (_, i) => f.sim.subscription(500 + i))
+  await pg().sql('INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth) SELECT id, id * 10, e, p, a FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS t(id, e, p, a)', [
+    fresh.map((_, i) => 501 + i), fresh.map((s) => s.endpoint), fresh.map((s) => s.keys.p256dh), fresh.map((s) => s.keys.auth)
+  ])
+  const day2 = await run(process.execPath, [binPath, ...args], env)
+  assert.equal(day2.code, EXIT.ok, day2.stderr)
+  const o = (JSON.parse(day2.stdout) as Report).outcomes
+  assert.deepEqual([o?.read, o?.sent, o?.skipped], [500, 500, 0])
+  for (let i = 0; i < 600; i++) assert.equal(f.sim.deliveries(i), i < 100 || i >= 500 ? 1 : 2, `subscription ${i}`)
+})
+
 test('prune-expired.mjs exits non-zero on errors: no DATABASE_URL (2), an unreachable database (1)', async () => {
   const missing = await run(process.execPath, [pruneScript, 'expired.ndjson'], { DATABASE_URL: '' })
   assert.equal(missing.code, 2)

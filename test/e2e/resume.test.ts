@@ -1,5 +1,6 @@
-// kill -9 in the middle of a send, then run the same command again: only what had not been sent is sent,
-// and the lines whose fate is unknown are reported as indeterminate instead of being sent twice.
+// kill -9 in the middle of a send, then the same command with --resume: only what had not been sent is
+// sent, and the lines whose fate is unknown are reported as indeterminate instead of being sent twice.
+// Without --resume the unfinished run is refused rather than sent again.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -37,8 +38,16 @@ test('resume after kill -9: every subscription delivered exactly once except the
   const deliveredBefore = f.sim.stats().delivered
   assert.ok(deliveredBefore < count, 'killed before the end')
 
-  // Same command again (without the pacing): finishes the job.
-  const second = await bounded(run(args).done, 'resumed run', 60_000)
+  // #11: without --resume, the unfinished run is not silently continued, nor sent again from scratch.
+  const refused = run(args)
+  let refusedErr = ''
+  refused.child.stderr?.on('data', (c: Buffer) => { refusedErr += c.toString() })
+  assert.equal((await bounded(refused.done, 'run without --resume')).code, 2)
+  assert.match(refusedErr, /holds an unfinished run .*add --resume.*NS_ERR_STATE/)
+  assert.equal(f.sim.stats().delivered, deliveredBefore)
+
+  // Same command with --resume (without the pacing): finishes the job.
+  const second = await bounded(run([...args, '--resume']).done, 'resumed run', 60_000)
   assert.equal(second.code, 0)
   const report = JSON.parse(second.stdout) as Report
   const oc = report.outcomes
@@ -61,7 +70,7 @@ test('resume after kill -9: every subscription delivered exactly once except the
   assert.equal(sent.length + indeterminate.size, count)
 
   // A third run with --resend-indeterminate sends the unknown ones; afterwards every line was delivered.
-  const third = await bounded(run([...args, '--resend-indeterminate']).done, 'resend run', 60_000)
+  const third = await bounded(run([...args, '--resume', '--resend-indeterminate']).done, 'resend run', 60_000)
   assert.equal(third.code, 0)
   const r3 = JSON.parse(third.stdout) as Report
   assert.equal(r3.outcomes?.sent, indeterminate.size)
@@ -72,7 +81,7 @@ test('resume after kill -9: every subscription delivered exactly once except the
   }
 })
 
-test('a different input in the same --out is refused with a clear error (exit 2)', async (t) => {
+test('resuming with a different input in the same --out is refused with a clear error (exit 2)', async (t) => {
   const f = await simFixture(t, 10)
   const g = await simFixture(t, 12)
   const out = join(f.dir, 'out')
@@ -80,10 +89,12 @@ test('a different input in the same --out is refused with a clear error (exit 2)
   const base = ['-p', 'x', '--vapid-keys', f.vapidKeys, '--ca', String(o.ca), '--allow-host', (o.allowHost as string[])[0] as string, '--allow-private', '--out', out, '--log-level', 'silent']
   const ok = await bounded(run(['send', '1', '-s', f.subscriptions, ...base]).done, 'first')
   assert.equal(ok.code, 0)
-  const other = run(['send', '1', '-s', g.subscriptions, ...base])
+  // --retry-failed continues the last run even though it finished: that is where the input is checked.
+  const other = run(['send', '1', '-s', g.subscriptions, ...base, '--retry-failed'])
   let stderr = ''
   other.child.stderr?.on('data', (c: Buffer) => { stderr += c.toString() })
   const refused = await bounded(other.done, 'second')
   assert.equal(refused.code, 2)
-  assert.match(stderr, /holds the progress of another input .*NS_ERR_STATE/)
+  assert.match(stderr, /cannot resume: .* holds the progress of another input .*run without --resume to start over.*NS_ERR_STATE/)
+  assert.equal(g.sim.stats().delivered, 0)
 })

@@ -78,7 +78,8 @@ test('a shard refuses to resume another shard\'s --out, and an Indexed Job pod w
     '--allow-host', (o.allowHost as string[])[0] as string, '--allow-private', '--log-level', 'warn', '--out', out]
   const first = await runCli([...base, '--shard', '0/2'])
   assert.equal(first.code, 0, first.stderr)
-  const other = await runCli([...base, '--shard', '1/2'])
+  // --retry-failed continues the last run in --out, so its shard is checked.
+  const other = await runCli([...base, '--shard', '1/2', '--retry-failed'])
   assert.equal(other.code, 2, other.stderr)
   assert.match(other.stderr, /holds the progress of shard 0\/2, not of shard 1\/2; give each shard its own --out directory \[NS_ERR_STATE\]/)
 

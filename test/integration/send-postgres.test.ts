@@ -15,7 +15,7 @@ import type { PostgresSource } from '../../src/push/postgres-source.js'
 import type { Report } from '../../src/report/report.js'
 import { resolveSend, runSend, startSend } from '../../src/run/send.js'
 import type { Simulator } from '../../src/sim/simulator.js'
-import { bounded } from '../helpers/bounded.js'
+import { bounded, waitUntil } from '../helpers/bounded.js'
 import { runCli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/files.js'
 import { freePort, POSTGRES_SKIP, usePostgres } from '../helpers/postgres.js'
@@ -143,11 +143,12 @@ test('resume: the same query skips what was settled, another query is refused; n
   const query = 'SELECT endpoint, p256dh, auth, id FROM subs_resume ORDER BY id'
   const first = await runSend(sendOptions(f, query, { workers: 1, out }))
   assert.equal(first.outcomes?.sent, 20)
-  const again = await runSend(sendOptions(f, query, { workers: 1, out }))
+  // --retry-failed continues the last run although it finished: nothing failed, so everything is skipped.
+  const again = await runSend(sendOptions(f, query, { workers: 1, out, retryFailed: true }))
   assert.equal(again.outcomes?.skipped, 20)
   assert.equal(again.outcomes?.sent, 0)
   for (let i = 0; i < 20; i++) assert.equal(f.sim.deliveries(i), 1)
-  await assert.rejects(runSend(sendOptions(f, 'SELECT endpoint, p256dh, auth, id FROM subs_resume WHERE id > 10 ORDER BY id', { workers: 1, out })),
+  await assert.rejects(runSend(sendOptions(f, 'SELECT endpoint, p256dh, auth, id FROM subs_resume WHERE id > 10 ORDER BY id', { workers: 1, out, retryFailed: true })),
     (err: Error & { code?: string }) => err.code === 'NS_ERR_STATE' && err.message.includes('another input') && !err.message.includes(pg().password))
   await assertNoConnectionLeft('after a refused resume')
 
@@ -165,6 +166,48 @@ test('resume: the same query skips what was settled, another query is refused; n
   await (ordered.input as PostgresSource).close()
   ordered.state?.close()
   await assertNoConnectionLeft('after closing resolved sources')
+})
+
+test('#11 - --resume after the table changed (rows deleted and added) sends every current row once: rows are matched by endpoint, not by number', { skip, timeout: 90_000 }, async (t) => {
+  const f = await simFixture(t, 600)
+  await createSubscriptionTable('subs_changing', simRows(f.sim, 500, new Map()))
+  const out = join(f.dir, 'out')
+  const query = 'SELECT id, endpoint, p256dh, auth FROM subs_changing ORDER BY id'
+  const handle = startSend(sendOptions(f, query, { workers: 1, out, rate: 200 }))
+  await waitUntil(() => f.sim.stats().delivered >= 150, 'first deliveries', 30_000)
+  handle.stop('SIGINT')
+  const first = await bounded(handle.done, 'stopped send', 30_000)
+  assert.ok(first.outcomes !== undefined && first.outcomes.sent < 500, JSON.stringify(first.outcomes))
+  // Between the runs the first 100 subscribers leave and 100 new ones (simulator subscriptions 500..599) arrive:
+  // every remaining row moves up 100 places.
+  await pg().sql('DELETE FROM subs_changing WHERE id <= 100')
+  await pg().sql('INSERT INTO subs_changing SELECT 500 + i, e, p, a, \'new\' FROM unnest($1::int[], $2::text[], $3::text[], $4::text[]) AS t(i, e, p, a)', [
+    Array.from({ length: 100 }, (_, i) => i + 1),
+    ...[0, 1, 2].map((k) => Array.from({ length: 100 }, (_, i) => { const s = f.sim.subscription(500 + i); return [s.endpoint, s.keys.p256dh, s.keys.auth][k] }))
+  ])
+  const second = await bounded(runSend(sendOptions(f, query, { workers: 1, out, resume: true })), 'resumed send', 60_000)
+  const o = second.outcomes
+  assert.ok(o !== undefined)
+  assert.equal(o.read, 500)
+  assert.equal(o.indeterminate, 0, JSON.stringify(o))
+  for (let i = 100; i < 600; i++) assert.equal(f.sim.deliveries(i), 1, `subscription ${i} (a current row) delivered once`)
+  assert.equal(f.sim.stats().duplicates, 0)
+})
+
+test('#12 - the resume identity does not change when the password moves from the URL to PGPASSWORD', { skip, timeout: 60_000 }, async (t) => {
+  const f = await simFixture(t, 20)
+  await createSubscriptionTable('subs_identity', simRows(f.sim, 20, new Map()))
+  const out = join(f.dir, 'out')
+  const args = ['send', '1', '--query', 'SELECT id, endpoint, p256dh, auth FROM subs_identity ORDER BY id', '-p', 'x', '--vapid-keys', f.vapidKeys,
+    '--ca', String(f.options.ca), '--allow-host', new URL(f.sim.origin).host, '--allow-private', '--out', out, '--json', '--log-level', 'warn']
+  const first = await runCli([...args, '--source', pg().url])
+  assert.equal(first.code, EXIT.ok, first.stderr)
+  // --retry-failed continues that run, so the input identity is checked.
+  const moved = await runCli([...args, '--source', pg().urlWithoutPassword, '--retry-failed'], { env: { PGPASSWORD: pg().password } })
+  assert.equal(moved.code, EXIT.ok, moved.stderr)
+  assert.equal((JSON.parse(moved.stdout) as Report).outcomes?.skipped, 20)
+  assert.ok(!readFileSync(join(out, 'state.json'), 'utf8').includes(pg().password))
+  assert.equal(f.sim.stats().delivered, 20)
 })
 
 test('the cursor fetches one batch at a time, as the consumer reads (50k rows)', { skip }, async () => {

@@ -74,6 +74,8 @@ const CASES: Record<OptionKey, Case> = {
   schema: 'flag',
   for: { bad: 'keys', good: 'load' },
   resendIndeterminate: 'flag',
+  resume: 'flag',
+  retryFailed: 'flag',
   port: { bad: '-1', good: '0' },
   host: { bad: '', good: '127.0.0.1' },
   subscriptionCount: { bad: '0', good: '10' },

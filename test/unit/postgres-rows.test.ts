@@ -90,5 +90,8 @@ test('ORDER BY is found outside comments and strings; the identity depends on UR
   assert.deepEqual(identifyPostgresSource('postgres://u:two@db/app', 'select 1'), a)
   assert.notEqual(identifyPostgresSource('postgres://u:one@db/app', 'select 2').headSha256, a.headSha256)
   assert.notEqual(identifyPostgresSource('postgres://u:one@db/other', 'select 1').headSha256, a.headSha256)
-  assert.equal(a.path, 'postgres://u:***@db/app')
+  assert.equal(a.path, 'postgres://u@db/app')
+  // #12: the same database with the password in PGPASSWORD (or a password parameter) is the same input.
+  assert.deepEqual(identifyPostgresSource('postgres://u@db/app', 'select 1'), a)
+  assert.deepEqual(identifyPostgresSource('postgres://u@db/app?password=one', 'select 1'), a)
 })
