@@ -3,6 +3,7 @@
 // re-queues the unacknowledged lines of a crashed worker.
 import type { Logger } from 'pino'
 import type { Feeder, FeederHost } from '../engine/supervisor.js'
+import { OutcomeFlag } from '../engine/protocol.js'
 import type { FromWorker, Outcome, OutcomeKind, WorkItem } from '../engine/protocol.js'
 import type { OutcomeCounts } from '../report/report.js'
 import type { LineRecord } from './lines.js'
@@ -44,6 +45,8 @@ export const OUTCOME_COUNT_KEY: Readonly<Record<OutcomeKind, keyof OutcomeCounts
 /** Feeds subscription lines to workers and accounts for every one of them. */
 export class SendFeeder implements Feeder {
   readonly counts: OutcomeCounts = { read: 0, sent: 0, expired: 0, failed: 0, invalid: 0, dryRun: 0, notAttempted: 0, indeterminate: 0, skipped: 0 }
+  /** Sent lines that may have arrived twice; failed lines that may have arrived (subsets of the counts). */
+  readonly delivery = { possibleDuplicates: 0, deliveryUnknown: 0 }
   /** Line number of the last line read (for "stopped at line N"). */
   lastLine = 0
   /** Lines that belong to other shards: read, never sent, not in `counts`. */
@@ -115,6 +118,8 @@ export class SendFeeder implements Feeder {
       return
     }
     this.#opts.logger.warn({ worker, lines: items.length, permanently }, 're-queueing the lines of a lost worker')
+    // The thread may have had any of them in flight when it died: a resend may duplicate.
+    for (const it of items) it.maybeDelivered = true
     this.#pending.unshift(...items)
     this.#dispatch()
   }
@@ -150,7 +155,10 @@ export class SendFeeder implements Feeder {
         this.#record({ lineNo: rec.lineNo, kind: 'invalid', record: JSON.stringify({ line: rec.lineNo, reason: 'line-too-long', message: `line is longer than the limit (${rec.bytes} bytes seen)` }) })
         continue
       }
-      this.#pending.push({ lineNo: rec.lineNo, text: rec.text, attempts: 0 })
+      const item: WorkItem = { lineNo: rec.lineNo, text: rec.text, attempts: 0 }
+      // --resend-indeterminate: an earlier run may have delivered it.
+      if (this.#opts.resendIndeterminate === true && (this.#opts.state?.lines.get(rec.lineNo) ?? LineState.New) !== LineState.New) item.maybeDelivered = true
+      this.#pending.push(item)
       if (this.#pending.length >= batchSize) {
         files?.flush()
         this.#dispatch()
@@ -217,6 +225,10 @@ export class SendFeeder implements Feeder {
 
   #record (o: Outcome): void {
     this.counts[OUTCOME_COUNT_KEY[o.kind]]++
+    if (o.flags !== undefined) {
+      if ((o.flags & OutcomeFlag.PossibleDuplicate) !== 0) this.delivery.possibleDuplicates++
+      if ((o.flags & OutcomeFlag.DeliveryUnknown) !== 0) this.delivery.deliveryUnknown++
+    }
     this.#opts.files?.write(o.kind, o.record)
     this.#opts.onOutcome?.(o)
   }

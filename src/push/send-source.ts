@@ -2,7 +2,7 @@
 // and reports exactly one outcome per line. Crypto happens here, on the worker's core, right before the
 // request is started, so a message waiting for a retry or a throttled origin costs no CPU.
 import type { Dispatcher } from 'undici'
-import { packOutcomes, Slot } from '../engine/protocol.js'
+import { OutcomeFlag, packOutcomes, Slot } from '../engine/protocol.js'
 import type { Outcome, OutcomeKind, WorkItem } from '../engine/protocol.js'
 import type { SendJob } from '../engine/options.js'
 import type { Prepared, ResponseInfo } from '../engine/loop.js'
@@ -28,6 +28,12 @@ interface Item {
   throttles: number
   /** Date.now() when the current attempt was started. */
   sentAt: number
+  /**
+   * Some attempt so far may have reached the service without an answer (timeout, reset, session error),
+   * or the line was handed over again after a crash or an indeterminate run. Sticky: a later attempt's
+   * fate does not undo it (#12).
+   */
+  unknownFate: boolean
 }
 
 // Outcomes are posted in batches of this many (or after OUTCOME_FLUSH_MS). It must stay well below the
@@ -39,6 +45,7 @@ const OUTCOME_FLUSH_MS = 50
 const DRY_RUN_SLICE = 32
 // A message throttled this many times fails instead of circling forever behind a hostile Retry-After.
 const MAX_THROTTLES = 10
+const EARLIER_MAY_HAVE_ARRIVED = 'an earlier attempt may have been delivered'
 
 /** The send-mode request source of one worker. */
 export class SendSource implements WorkerSource {
@@ -111,7 +118,7 @@ export class SendSource implements WorkerSource {
     if (parked.timer !== null) clearTimeout(parked.timer)
     this.#parked.delete(origin)
     this.#parkedCount -= parked.items.length
-    for (const it of parked.items) this.#finish(it.work, 'failed', { status: null, reason: `origin aborted: ${reason}`, attempts: it.attempts }, it.sub)
+    for (const it of parked.items) this.#fail(it, { status: null, reason: `origin aborted: ${reason}`, attempts: it.attempts })
   }
 
   next (): Prepared | null {
@@ -128,7 +135,7 @@ export class SendSource implements WorkerSource {
         this.#finish(work, 'invalid', { reason: parsed.reason, message: parsed.message })
         continue
       }
-      const item: Item = { work, sub: parsed.sub, attempts: work.attempts, throttles: 0, sentAt: 0 }
+      const item: Item = { work, sub: parsed.sub, attempts: work.attempts, throttles: 0, sentAt: 0, unknownFate: work.maybeDelivered === true }
       const p = this.#prepare(item)
       if (p !== null) return p
       if (--budget <= 0) {
@@ -145,7 +152,7 @@ export class SendSource implements WorkerSource {
     const now = Date.now()
     const wait = this.#limiter.waitMs(sub.origin, now)
     if (wait < 0) {
-      this.#finish(item.work, 'failed', { status: null, reason: `origin aborted: ${this.#limiter.abortReason(sub.origin) ?? ''}`, attempts: item.attempts }, sub)
+      this.#fail(item, { status: null, reason: `origin aborted: ${this.#limiter.abortReason(sub.origin) ?? ''}`, attempts: item.attempts })
       return null
     }
     if (wait > 0) {
@@ -195,7 +202,8 @@ export class SendSource implements WorkerSource {
     if (a.action !== 'auth') this.#limiter.succeeded(origin)
     switch (a.action) {
       case 'sent':
-        this.#finish(item.work, 'sent', { status: r.status, attempts: item.attempts }, item.sub)
+        // An earlier attempt of this line may have been delivered as well: say so on the record.
+        this.#finish(item.work, 'sent', item.unknownFate ? { status: r.status, attempts: item.attempts, possibleDuplicate: true } : { status: r.status, attempts: item.attempts }, item.sub)
         return
       case 'expired':
         this.#finish(item.work, 'expired', { status: r.status, reason: a.reason, attempts: item.attempts }, item.sub, true)
@@ -203,7 +211,7 @@ export class SendSource implements WorkerSource {
       case 'throttle': {
         if (this.#stopping || ++item.throttles > MAX_THROTTLES || (a.retryAfterMs ?? 0) > this.#job.maxRetryAfterMs) {
           const why = (a.retryAfterMs ?? 0) > this.#job.maxRetryAfterMs ? ` (Retry-After ${Math.round((a.retryAfterMs ?? 0) / 1000)}s exceeds --max-retry-after)` : ''
-          this.#finish(item.work, 'failed', { status: r.status, reason: a.reason + why, attempts: item.attempts }, item.sub)
+          this.#fail(item, { status: r.status, reason: a.reason + why, attempts: item.attempts })
           return
         }
         const until = this.#limiter.throttle(origin, a.retryAfterMs, now, item.sentAt)
@@ -223,26 +231,27 @@ export class SendSource implements WorkerSource {
           this.#ctx.post({ type: 'origin-abort', origin, reason })
           this.abortOrigin(origin, reason)
         }
-        this.#finish(item.work, 'failed', { status: r.status, reason: a.reason, attempts: item.attempts }, item.sub)
+        this.#fail(item, { status: r.status, reason: a.reason, attempts: item.attempts })
         return
       case 'fail':
-        this.#finish(item.work, 'failed', { status: r.status, reason: a.reason, attempts: item.attempts }, item.sub)
+        this.#fail(item, { status: r.status, reason: a.reason, attempts: item.attempts })
     }
   }
 
   failed (p: Prepared, err: Error, kind: ErrorKind): void {
     const item = p.item as Item
     const reason = `${kind}: ${err.message}`
+    if (mayHaveBeenDelivered(kind)) item.unknownFate = true
     if (this.#stopping) {
       // Interrupted mid-flight: the service may or may not have accepted it.
       this.#finish(item.work, 'indeterminate', { reason, attempts: item.attempts }, item.sub)
       return
     }
     if (!isRetryable(kind)) {
-      this.#finish(item.work, 'failed', { status: null, reason, attempts: item.attempts }, item.sub)
+      this.#fail(item, { status: null, reason, attempts: item.attempts })
       return
     }
-    this.#retryOrFail(item, null, reason, mayHaveBeenDelivered(kind))
+    this.#retryOrFail(item, null, reason)
   }
 
   /** Interrupted: nothing new starts; queued, parked and retry-waiting lines are reported as not attempted. */
@@ -250,21 +259,22 @@ export class SendSource implements WorkerSource {
     this.#stopping = true
     for (let i = this.#head; i < this.#queue.length; i++) {
       const w = this.#queue[i] as WorkItem
-      this.#finish(w, 'not-attempted', { reason: 'stopped before sending', attempts: w.attempts })
+      if (w.maybeDelivered === true) this.#finish(w, 'indeterminate', { reason: `stopped before sending; ${EARLIER_MAY_HAVE_ARRIVED}`, attempts: w.attempts })
+      else this.#finish(w, 'not-attempted', { reason: 'stopped before sending', attempts: w.attempts })
     }
     this.#head = this.#queue.length
     for (const [origin, parked] of this.#parked) {
       if (parked.timer !== null) clearTimeout(parked.timer)
-      for (const it of parked.items) this.#finish(it.work, 'not-attempted', { reason: 'stopped while the push service was throttling', attempts: it.attempts }, it.sub)
+      for (const it of parked.items) this.#unsent(it, 'stopped while the push service was throttling')
       this.#parked.delete(origin)
     }
     this.#parkedCount = 0
     for (const [t, it] of this.#retryTimers) {
       clearTimeout(t)
-      this.#finish(it.work, 'not-attempted', { reason: 'stopped while waiting to retry', attempts: it.attempts }, it.sub)
+      this.#unsent(it, 'stopped while waiting to retry')
     }
     this.#retryTimers.clear()
-    for (const it of this.#ready) this.#finish(it.work, 'not-attempted', { reason: 'stopped while waiting to retry', attempts: it.attempts }, it.sub)
+    for (const it of this.#ready) this.#unsent(it, 'stopped while waiting to retry')
     this.#ready = []
     this.#flush()
   }
@@ -273,12 +283,9 @@ export class SendSource implements WorkerSource {
     this.#flush()
   }
 
-  #retryOrFail (item: Item, status: number | null, reason: string, deliveryUnknown = false): void {
+  #retryOrFail (item: Item, status: number | null, reason: string): void {
     if (this.#stopping || item.attempts > this.#job.retries) {
-      // A request that timed out or lost its connection may have been accepted all the same: say so, so
-      // that whoever resends failed.ndjson knows those lines could arrive twice.
-      const fields = deliveryUnknown ? { status, reason, attempts: item.attempts, deliveryUnknown } : { status, reason, attempts: item.attempts }
-      this.#finish(item.work, 'failed', fields, item.sub)
+      this.#fail(item, { status, reason, attempts: item.attempts })
       return
     }
     const timer = setTimeout(() => {
@@ -310,8 +317,25 @@ export class SendSource implements WorkerSource {
     }
   }
 
+  // Failed for good. A request that timed out or lost its connection, in this attempt or any earlier one,
+  // may have been accepted all the same: say so, so that whoever resends failed.ndjson knows those lines
+  // could arrive twice (#12: only the last attempt used to count).
+  #fail (item: Item, fields: { status: number | null, reason: string, attempts: number }): void {
+    this.#finish(item.work, 'failed', item.unknownFate ? { ...fields, deliveryUnknown: true } : fields, item.sub)
+  }
+
+  // Never sent in this run, or sent with no answer kept: not attempted is only true when no attempt of
+  // the line can have reached the service; otherwise its fate is unknown (resume does not resend it).
+  #unsent (item: Item, reason: string): void {
+    if (item.unknownFate) this.#finish(item.work, 'indeterminate', { reason: `${reason}; ${EARLIER_MAY_HAVE_ARRIVED}`, attempts: item.attempts }, item.sub)
+    else this.#finish(item.work, 'not-attempted', { reason, attempts: item.attempts }, item.sub)
+  }
+
   #finish (work: WorkItem, kind: OutcomeKind, fields: Record<string, unknown>, sub?: Subscription, withEndpoint = false): void {
-    this.#outcomes.push({ lineNo: work.lineNo, kind, record: outcomeRecord(work.lineNo, fields, sub, withEndpoint || kind === 'failed') })
+    const flags = (fields.possibleDuplicate === true ? OutcomeFlag.PossibleDuplicate : 0) | (fields.deliveryUnknown === true ? OutcomeFlag.DeliveryUnknown : 0)
+    const o: Outcome = { lineNo: work.lineNo, kind, record: outcomeRecord(work.lineNo, fields, sub, withEndpoint || kind === 'failed') }
+    if (flags !== 0) o.flags = flags
+    this.#outcomes.push(o)
     if (this.#outcomes.length >= OUTCOME_BATCH) this.#flush()
     else this.#flushTimer ??= setTimeout(() => { this.#flush() }, OUTCOME_FLUSH_MS)
   }
