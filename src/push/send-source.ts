@@ -17,6 +17,7 @@ import { encryptPayload, MAX_PLAINTEXT_BYTES } from './encrypt.js'
 import { VapidSigner } from './vapid.js'
 import { decodeBase64Url } from './base64url.js'
 import { classifyResponse } from './response.js'
+import type { ResponseAction } from './response.js'
 import { OriginLimiter } from './origin-limiter.js'
 import { backoffMs } from './backoff.js'
 import { outcomeRecord } from './outcome-record.js'
@@ -156,6 +157,7 @@ export class SendSource implements WorkerSource {
       return null
     }
     if (wait > 0) {
+      // Infinity: the origin's first request (its probe) is unanswered; settled() releases the others.
       this.#park(item, wait)
       return null
     }
@@ -199,7 +201,16 @@ export class SendSource implements WorkerSource {
     const origin = item.sub.origin
     const now = Date.now()
     const a = classifyResponse(r.status, r.body, r.retryAfter, now)
-    if (a.action !== 'auth') this.#limiter.succeeded(origin)
+    const wasProbing = this.#limiter.settled(origin)
+    if (a.action !== 'auth' && a.action !== 'throttle') this.#limiter.accepted(origin, now, item.sentAt)
+    this.#decide(item, r, a, now)
+    // The origin's first answer: the messages held back behind it go (or the next one probes). Only now,
+    // once this answer's effect (a pause, an abort) is in the limiter: releasing wakes the loop at once.
+    if (wasProbing) this.#release(origin)
+  }
+
+  #decide (item: Item, r: ResponseInfo, a: ResponseAction, now: number): void {
+    const origin = item.sub.origin
     switch (a.action) {
       case 'sent':
         // An earlier attempt of this line may have been delivered as well: say so on the record.
@@ -214,11 +225,15 @@ export class SendSource implements WorkerSource {
           this.#fail(item, { status: r.status, reason: a.reason + why, attempts: item.attempts })
           return
         }
-        const until = this.#limiter.throttle(origin, a.retryAfterMs, now, item.sentAt)
-        this.#ctx.post({ type: 'origin-throttle', origin, untilMs: until })
+        const d = this.#limiter.throttle(origin, a.retryAfterMs, now, item.sentAt)
+        if (d.originPausedUntil !== null) {
+          // The whole origin is paused: tell the other workers, and let the held-back messages wait too.
+          this.#ctx.post({ type: 'origin-throttle', origin, untilMs: d.originPausedUntil })
+          this.#release(origin)
+        }
         // A throttled attempt does not use up the retry budget: the service asked us to come back later.
         item.attempts--
-        this.#park(item, until - now)
+        this.#wait(item, d.retryAt - now)
         return
       }
       case 'retry':
@@ -240,6 +255,13 @@ export class SendSource implements WorkerSource {
 
   failed (p: Prepared, err: Error, kind: ErrorKind): void {
     const item = p.item as Item
+    const wasProbing = this.#limiter.settled(item.sub.origin)
+    this.#limiter.transportFailed(item.sub.origin)
+    this.#settleFailed(item, err, kind)
+    if (wasProbing) this.#release(item.sub.origin)
+  }
+
+  #settleFailed (item: Item, err: Error, kind: ErrorKind): void {
     const reason = `${kind}: ${err.message}`
     if (mayHaveBeenDelivered(kind)) item.unknownFate = true
     if (this.#stopping) {
@@ -288,12 +310,29 @@ export class SendSource implements WorkerSource {
       this.#fail(item, { status, reason, attempts: item.attempts })
       return
     }
+    this.#wait(item, backoffMs(item.attempts))
+  }
+
+  // One message waits (a retry's backoff, its own Retry-After), then goes through #prepare again.
+  #wait (item: Item, ms: number): void {
     const timer = setTimeout(() => {
       this.#retryTimers.delete(timer)
       this.#ready.push(item)
       this.wake()
-    }, backoffMs(item.attempts))
+    }, Math.max(0, ms))
     this.#retryTimers.set(timer, item)
+  }
+
+  // The origin's state changed (probe answered, origin paused): its held-back messages look again, and
+  // park anew with the right timer if they still have to wait.
+  #release (origin: string): void {
+    const parked = this.#parked.get(origin)
+    if (parked === undefined) return
+    if (parked.timer !== null) clearTimeout(parked.timer)
+    this.#parked.delete(origin)
+    this.#parkedCount -= parked.items.length
+    for (const it of parked.items) this.#ready.push(it)
+    this.wake()
   }
 
   #park (item: Item, waitMs: number): void {
@@ -305,7 +344,7 @@ export class SendSource implements WorkerSource {
     }
     parked.items.push(item)
     this.#parkedCount++
-    if (parked.timer === null) {
+    if (parked.timer === null && waitMs !== Infinity) {
       const p = parked
       p.timer = setTimeout(() => {
         p.timer = null
