@@ -69,7 +69,7 @@ test('isolated 429s (1 in 100) neither pause nor limit the origin: only the mess
 test('a pattern of 429s pauses the origin for Retry-After and resumes it at 90 % of the accepted rate; in-flight 429s cut once', () => {
   const l = new OriginLimiter(20)
   // 500 accepted requests/s for two seconds.
-  let now = acceptedRun(l, 0, 1000, 2)
+  const now = acceptedRun(l, 0, 1000, 2)
   // Then every answer is 429 for the 100 requests that were in flight (sent before the first 429).
   let paused: number | null = null
   for (let i = 0; i < 100; i++) {
