@@ -276,7 +276,10 @@ export class SendSource implements WorkerSource {
     this.#retryOrFail(item, null, reason)
   }
 
-  /** Interrupted: nothing new starts; queued, parked and retry-waiting lines are reported as not attempted. */
+  /**
+   * Interrupted: nothing new starts; queued, parked and retry-waiting lines are reported as not attempted,
+   * or indeterminate when an earlier attempt (or hand-over) of theirs may have been delivered.
+   */
   stop (): void {
     this.#stopping = true
     for (let i = this.#head; i < this.#queue.length; i++) {
