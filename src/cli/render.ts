@@ -70,6 +70,10 @@ export function renderReport (r: Report): string {
       (o.indeterminate > 0 ? `, indeterminate ${o.indeterminate}` : '') +
       (o.skipped > 0 ? `, already settled by an earlier run ${o.skipped}` : ''))
   }
+  const d = r.delivery
+  if (d !== undefined && d.possibleDuplicates + d.deliveryUnknown > 0) {
+    row('delivery', `${d.possibleDuplicates} sent may be duplicates, ${d.deliveryUnknown} failed may have arrived (an attempt had no answer)`)
+  }
   const st = r.status
   const codes = Object.entries(st.codes).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([c, n]) => `${c}:${n}`).join(' ')
   row('status', `2xx ${st['2xx']}  3xx ${st['3xx']}  4xx ${st['4xx']}  5xx ${st['5xx']}${codes === '' ? '' : `  (${codes})`}`)

@@ -77,6 +77,11 @@ export interface WorkItem {
   attempts: number
   /** The line's key for resume (src/push/line-key.ts), when the send keeps state; copied into its outcome record. */
   key?: string
+  /**
+   * An earlier hand-over of this line may have reached the server (a crashed worker held it, or an earlier
+   * run left it indeterminate and it is being sent again): its outcome must say it may be a duplicate.
+   */
+  maybeDelivered?: true
 }
 
 /** Messages from the supervisor to a worker. */
@@ -107,11 +112,21 @@ export interface WorkerSnapshot {
 /** Final outcome classes of a subscription line (send mode). */
 export type OutcomeKind = 'sent' | 'expired' | 'failed' | 'invalid' | 'dry-run' | 'not-attempted' | 'indeterminate'
 
+/** Bits of {@link Outcome.flags}: what the main thread counts besides the kind. */
+export const OutcomeFlag = {
+  /** Settled as delivered, but an earlier attempt may have been delivered too. */
+  PossibleDuplicate: 1,
+  /** Settled as not delivered (failed, indeterminate...), but some attempt may have been delivered. */
+  DeliveryUnknown: 2
+} as const
+
 /** One line's final outcome; `record` is the NDJSON text written to the outcome file of its kind. */
 export interface Outcome {
   lineNo: number
   kind: OutcomeKind
   record: string
+  /** {@link OutcomeFlag} bits; absent when none. */
+  flags?: number
 }
 
 /** Outcome kinds by their code in an {@link OutcomeBatch}. */
@@ -127,20 +142,24 @@ export interface OutcomeBatch {
   kinds: Uint8Array
   /** The records, joined by newlines (JSON text never contains a raw newline). */
   records: string
+  /** {@link OutcomeFlag} bits per outcome. */
+  flags: Uint8Array
 }
 
 /** Packs outcomes for postMessage. */
 export function packOutcomes (outcomes: readonly Outcome[]): OutcomeBatch {
   const lines = new Uint32Array(outcomes.length)
   const kinds = new Uint8Array(outcomes.length)
+  const flags = new Uint8Array(outcomes.length)
   const records: string[] = []
   for (let i = 0; i < outcomes.length; i++) {
     const o = outcomes[i] as Outcome
     lines[i] = o.lineNo
     kinds[i] = OUTCOME_KINDS.indexOf(o.kind)
+    flags[i] = o.flags ?? 0
     records.push(o.record)
   }
-  return { lines, kinds, records: records.join('\n') }
+  return { lines, kinds, records: records.join('\n'), flags }
 }
 
 /** Unpacks a batch made by {@link packOutcomes}. */
@@ -148,7 +167,10 @@ export function unpackOutcomes (b: OutcomeBatch): Outcome[] {
   const records = b.records.split('\n')
   const out: Outcome[] = []
   for (let i = 0; i < b.lines.length; i++) {
-    out.push({ lineNo: b.lines[i] as number, kind: OUTCOME_KINDS[b.kinds[i] as number] as OutcomeKind, record: records[i] as string })
+    const o: Outcome = { lineNo: b.lines[i] as number, kind: OUTCOME_KINDS[b.kinds[i] as number] as OutcomeKind, record: records[i] as string }
+    const flags = b.flags[i] ?? 0
+    if (flags !== 0) o.flags = flags
+    out.push(o)
   }
   return out
 }

@@ -3,6 +3,7 @@
 // re-queues the unacknowledged lines of a crashed worker.
 import type { Logger } from 'pino'
 import type { Feeder, FeederHost } from '../engine/supervisor.js'
+import { OutcomeFlag } from '../engine/protocol.js'
 import type { FromWorker, Outcome, OutcomeKind, WorkItem } from '../engine/protocol.js'
 import type { OutcomeCounts } from '../report/report.js'
 import type { LineRecord } from './lines.js'
@@ -50,6 +51,8 @@ export const OUTCOME_COUNT_KEY: Readonly<Record<OutcomeKind, keyof OutcomeCounts
 /** Feeds subscription lines to workers and accounts for every one of them. */
 export class SendFeeder implements Feeder {
   readonly counts: OutcomeCounts = { read: 0, sent: 0, expired: 0, failed: 0, invalid: 0, dryRun: 0, notAttempted: 0, indeterminate: 0, skipped: 0 }
+  /** Sent lines that may have arrived twice; failed lines that may have arrived (subsets of the counts). */
+  readonly delivery = { possibleDuplicates: 0, deliveryUnknown: 0 }
   /** Line number of the last line read (for "stopped at line N"). */
   lastLine = 0
   /** Lines that belong to other shards: read, never sent, not in `counts`. */
@@ -131,6 +134,8 @@ export class SendFeeder implements Feeder {
     }
     this.#opts.logger.warn({ worker, lines: items.length, permanently }, 're-queueing the lines of a lost worker')
     if (this.#opts.state !== undefined) for (const it of items) this.#lostInFlight.add(it.lineNo)
+    // The thread may have had any of them in flight when it died: a resend may duplicate.
+    for (const it of items) it.maybeDelivered = true
     this.#pending.unshift(...items)
     this.#dispatch()
   }
@@ -168,7 +173,10 @@ export class SendFeeder implements Feeder {
       }
       const key = this.#opts.state === undefined ? undefined : lineKey(rec.text)
       if (key !== undefined && this.#alreadyHandled(rec.lineNo, key)) continue
-      this.#pending.push(key === undefined ? { lineNo: rec.lineNo, text: rec.text, attempts: 0 } : { lineNo: rec.lineNo, text: rec.text, attempts: 0, key })
+      const item: WorkItem = key === undefined ? { lineNo: rec.lineNo, text: rec.text, attempts: 0 } : { lineNo: rec.lineNo, text: rec.text, attempts: 0, key }
+      // --resend-indeterminate: an earlier run may have delivered it.
+      if (this.#opts.resendIndeterminate === true && key !== undefined && this.#wasIndeterminate(key)) item.maybeDelivered = true
+      this.#pending.push(item)
       if (this.#pending.length >= batchSize) {
         files?.flush()
         this.#dispatch()
@@ -201,6 +209,14 @@ export class SendFeeder implements Feeder {
     state.lines.raise(key, LineState.Indeterminate)
     this.#record({ lineNo, kind: 'indeterminate', record: outcomeRecord({ lineNo, key }, { reason: 'in flight when an earlier run was killed; use --resend-indeterminate to send it again' }, undefined, false) })
     return true
+  }
+
+  // An earlier run left this line in flight or indeterminate: sending it again may duplicate it.
+  #wasIndeterminate (key: string): boolean {
+    const state = this.#opts.state
+    if (state === undefined || !state.resumed) return false
+    const s = state.lines.get(key)
+    return s !== LineState.New && s !== LineState.Done
   }
 
   async #waitForCredit (): Promise<void> {
@@ -260,6 +276,10 @@ export class SendFeeder implements Feeder {
 
   #record (o: Outcome): void {
     this.counts[OUTCOME_COUNT_KEY[o.kind]]++
+    if (o.flags !== undefined) {
+      if ((o.flags & OutcomeFlag.PossibleDuplicate) !== 0) this.delivery.possibleDuplicates++
+      if ((o.flags & OutcomeFlag.DeliveryUnknown) !== 0) this.delivery.deliveryUnknown++
+    }
     this.#opts.files?.write(o.kind, o.record)
     this.#opts.onOutcome?.(o)
   }

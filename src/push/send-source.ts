@@ -2,7 +2,7 @@
 // and reports exactly one outcome per line. Crypto happens here, on the worker's core, right before the
 // request is started, so a message waiting for a retry or a throttled origin costs no CPU.
 import type { Dispatcher } from 'undici'
-import { packOutcomes, Slot } from '../engine/protocol.js'
+import { OutcomeFlag, packOutcomes, Slot } from '../engine/protocol.js'
 import type { Outcome, OutcomeKind, WorkItem } from '../engine/protocol.js'
 import type { SendJob } from '../engine/options.js'
 import type { Prepared, ResponseInfo } from '../engine/loop.js'
@@ -17,6 +17,7 @@ import { encryptPayload, MAX_PLAINTEXT_BYTES } from './encrypt.js'
 import { VapidSigner } from './vapid.js'
 import { decodeBase64Url } from './base64url.js'
 import { classifyResponse } from './response.js'
+import type { ResponseAction } from './response.js'
 import { OriginLimiter } from './origin-limiter.js'
 import { backoffMs } from './backoff.js'
 import { outcomeRecord } from './outcome-record.js'
@@ -28,6 +29,12 @@ interface Item {
   throttles: number
   /** Date.now() when the current attempt was started. */
   sentAt: number
+  /**
+   * Some attempt so far may have reached the service without an answer (timeout, reset, session error),
+   * or the line was handed over again after a crash or an indeterminate run. Sticky: a later attempt's
+   * fate does not undo it (#12).
+   */
+  unknownFate: boolean
 }
 
 // Outcomes are posted in batches of this many (or after OUTCOME_FLUSH_MS). It must stay well below the
@@ -39,6 +46,7 @@ const OUTCOME_FLUSH_MS = 50
 const DRY_RUN_SLICE = 32
 // A message throttled this many times fails instead of circling forever behind a hostile Retry-After.
 const MAX_THROTTLES = 10
+const EARLIER_MAY_HAVE_ARRIVED = 'an earlier attempt may have been delivered'
 
 /** The send-mode request source of one worker. */
 export class SendSource implements WorkerSource {
@@ -111,7 +119,7 @@ export class SendSource implements WorkerSource {
     if (parked.timer !== null) clearTimeout(parked.timer)
     this.#parked.delete(origin)
     this.#parkedCount -= parked.items.length
-    for (const it of parked.items) this.#finish(it.work, 'failed', { status: null, reason: `origin aborted: ${reason}`, attempts: it.attempts }, it.sub)
+    for (const it of parked.items) this.#fail(it, { status: null, reason: `origin aborted: ${reason}`, attempts: it.attempts })
   }
 
   next (): Prepared | null {
@@ -128,7 +136,7 @@ export class SendSource implements WorkerSource {
         this.#finish(work, 'invalid', { reason: parsed.reason, message: parsed.message })
         continue
       }
-      const item: Item = { work, sub: parsed.sub, attempts: work.attempts, throttles: 0, sentAt: 0 }
+      const item: Item = { work, sub: parsed.sub, attempts: work.attempts, throttles: 0, sentAt: 0, unknownFate: work.maybeDelivered === true }
       const p = this.#prepare(item)
       if (p !== null) return p
       if (--budget <= 0) {
@@ -145,10 +153,11 @@ export class SendSource implements WorkerSource {
     const now = Date.now()
     const wait = this.#limiter.waitMs(sub.origin, now)
     if (wait < 0) {
-      this.#finish(item.work, 'failed', { status: null, reason: `origin aborted: ${this.#limiter.abortReason(sub.origin) ?? ''}`, attempts: item.attempts }, sub)
+      this.#fail(item, { status: null, reason: `origin aborted: ${this.#limiter.abortReason(sub.origin) ?? ''}`, attempts: item.attempts })
       return null
     }
     if (wait > 0) {
+      // Infinity: the origin's first request (its probe) is unanswered; settled() releases the others.
       this.#park(item, wait)
       return null
     }
@@ -192,10 +201,20 @@ export class SendSource implements WorkerSource {
     const origin = item.sub.origin
     const now = Date.now()
     const a = classifyResponse(r.status, r.body, r.retryAfter, now)
-    if (a.action !== 'auth') this.#limiter.succeeded(origin)
+    const wasProbing = this.#limiter.settled(origin)
+    if (a.action !== 'auth' && a.action !== 'throttle') this.#limiter.accepted(origin, now, item.sentAt)
+    this.#decide(item, r, a, now)
+    // The origin's first answer: the messages held back behind it go (or the next one probes). Only now,
+    // once this answer's effect (a pause, an abort) is in the limiter: releasing wakes the loop at once.
+    if (wasProbing) this.#release(origin)
+  }
+
+  #decide (item: Item, r: ResponseInfo, a: ResponseAction, now: number): void {
+    const origin = item.sub.origin
     switch (a.action) {
       case 'sent':
-        this.#finish(item.work, 'sent', { status: r.status, attempts: item.attempts }, item.sub)
+        // An earlier attempt of this line may have been delivered as well: say so on the record.
+        this.#finish(item.work, 'sent', item.unknownFate ? { status: r.status, attempts: item.attempts, possibleDuplicate: true } : { status: r.status, attempts: item.attempts }, item.sub)
         return
       case 'expired':
         this.#finish(item.work, 'expired', { status: r.status, reason: a.reason, attempts: item.attempts }, item.sub, true)
@@ -203,14 +222,18 @@ export class SendSource implements WorkerSource {
       case 'throttle': {
         if (this.#stopping || ++item.throttles > MAX_THROTTLES || (a.retryAfterMs ?? 0) > this.#job.maxRetryAfterMs) {
           const why = (a.retryAfterMs ?? 0) > this.#job.maxRetryAfterMs ? ` (Retry-After ${Math.round((a.retryAfterMs ?? 0) / 1000)}s exceeds --max-retry-after)` : ''
-          this.#finish(item.work, 'failed', { status: r.status, reason: a.reason + why, attempts: item.attempts }, item.sub)
+          this.#fail(item, { status: r.status, reason: a.reason + why, attempts: item.attempts })
           return
         }
-        const until = this.#limiter.throttle(origin, a.retryAfterMs, now, item.sentAt)
-        this.#ctx.post({ type: 'origin-throttle', origin, untilMs: until })
+        const d = this.#limiter.throttle(origin, a.retryAfterMs, now, item.sentAt)
+        if (d.originPausedUntil !== null) {
+          // The whole origin is paused: tell the other workers, and let the held-back messages wait too.
+          this.#ctx.post({ type: 'origin-throttle', origin, untilMs: d.originPausedUntil })
+          this.#release(origin)
+        }
         // A throttled attempt does not use up the retry budget: the service asked us to come back later.
         item.attempts--
-        this.#park(item, until - now)
+        this.#wait(item, d.retryAt - now)
         return
       }
       case 'retry':
@@ -223,23 +246,32 @@ export class SendSource implements WorkerSource {
           this.#ctx.post({ type: 'origin-abort', origin, reason })
           this.abortOrigin(origin, reason)
         }
-        this.#finish(item.work, 'failed', { status: r.status, reason: a.reason, attempts: item.attempts }, item.sub)
+        this.#fail(item, { status: r.status, reason: a.reason, attempts: item.attempts })
         return
       case 'fail':
-        this.#finish(item.work, 'failed', { status: r.status, reason: a.reason, attempts: item.attempts }, item.sub)
+        this.#fail(item, { status: r.status, reason: a.reason, attempts: item.attempts })
     }
   }
 
   failed (p: Prepared, err: Error, kind: ErrorKind, written: boolean): void {
     const item = p.item as Item
+    const wasProbing = this.#limiter.settled(item.sub.origin)
+    this.#limiter.transportFailed(item.sub.origin)
+    this.#settleFailed(item, err, kind, written)
+    if (wasProbing) this.#release(item.sub.origin)
+  }
+
+  #settleFailed (item: Item, err: Error, kind: ErrorKind, written: boolean): void {
     const reason = `${kind}: ${err.message}`
     if (!written && (this.#stopping || kind === 'deadline')) {
       // Aborted while still queued in the transport: this attempt never left the process.
       item.attempts--
-      this.#finish(item.work, 'not-attempted', { reason, attempts: item.attempts }, item.sub)
+      this.#unsent(item, reason)
       return
     }
+    if (mayHaveBeenDelivered(kind)) item.unknownFate = true
     if (kind === 'deadline') {
+      // Written, then cut at the hard deadline: the service may have it.
       this.#finish(item.work, 'indeterminate', { reason, attempts: item.attempts }, item.sub)
       return
     }
@@ -250,10 +282,10 @@ export class SendSource implements WorkerSource {
       return
     }
     if (!isRetryable(kind)) {
-      this.#finish(item.work, 'failed', { status: null, reason, attempts: item.attempts }, item.sub)
+      this.#fail(item, { status: null, reason, attempts: item.attempts })
       return
     }
-    this.#retryOrFail(item, null, reason, mayHaveBeenDelivered(kind))
+    this.#retryOrFail(item, null, reason)
   }
 
   // The push service does not speak the protocol asked for (#11): one error for the origin, not a retry
@@ -265,26 +297,30 @@ export class SendSource implements WorkerSource {
     this.abortOrigin(origin, reason)
   }
 
-  /** Interrupted: nothing new starts; queued, parked and retry-waiting lines are reported as not attempted. */
+  /**
+   * Interrupted: nothing new starts; queued, parked and retry-waiting lines are reported as not attempted,
+   * or indeterminate when an earlier attempt (or hand-over) of theirs may have been delivered.
+   */
   stop (): void {
     this.#stopping = true
     for (let i = this.#head; i < this.#queue.length; i++) {
       const w = this.#queue[i] as WorkItem
-      this.#finish(w, 'not-attempted', { reason: 'stopped before sending', attempts: w.attempts })
+      if (w.maybeDelivered === true) this.#finish(w, 'indeterminate', { reason: `stopped before sending; ${EARLIER_MAY_HAVE_ARRIVED}`, attempts: w.attempts })
+      else this.#finish(w, 'not-attempted', { reason: 'stopped before sending', attempts: w.attempts })
     }
     this.#head = this.#queue.length
     for (const [origin, parked] of this.#parked) {
       if (parked.timer !== null) clearTimeout(parked.timer)
-      for (const it of parked.items) this.#finish(it.work, 'not-attempted', { reason: 'stopped while the push service was throttling', attempts: it.attempts }, it.sub)
+      for (const it of parked.items) this.#unsent(it, 'stopped while the push service was throttling')
       this.#parked.delete(origin)
     }
     this.#parkedCount = 0
     for (const [t, it] of this.#retryTimers) {
       clearTimeout(t)
-      this.#finish(it.work, 'not-attempted', { reason: 'stopped while waiting to retry', attempts: it.attempts }, it.sub)
+      this.#unsent(it, 'stopped while waiting to retry')
     }
     this.#retryTimers.clear()
-    for (const it of this.#ready) this.#finish(it.work, 'not-attempted', { reason: 'stopped while waiting to retry', attempts: it.attempts }, it.sub)
+    for (const it of this.#ready) this.#unsent(it, 'stopped while waiting to retry')
     this.#ready = []
     this.#flush()
   }
@@ -293,20 +329,34 @@ export class SendSource implements WorkerSource {
     this.#flush()
   }
 
-  #retryOrFail (item: Item, status: number | null, reason: string, deliveryUnknown = false): void {
+  #retryOrFail (item: Item, status: number | null, reason: string): void {
     if (this.#stopping || item.attempts > this.#job.retries) {
-      // A request that timed out or lost its connection may have been accepted all the same: say so, so
-      // that whoever resends failed.ndjson knows those lines could arrive twice.
-      const fields = deliveryUnknown ? { status, reason, attempts: item.attempts, deliveryUnknown } : { status, reason, attempts: item.attempts }
-      this.#finish(item.work, 'failed', fields, item.sub)
+      this.#fail(item, { status, reason, attempts: item.attempts })
       return
     }
+    this.#wait(item, backoffMs(item.attempts))
+  }
+
+  // One message waits (a retry's backoff, its own Retry-After), then goes through #prepare again.
+  #wait (item: Item, ms: number): void {
     const timer = setTimeout(() => {
       this.#retryTimers.delete(timer)
       this.#ready.push(item)
       this.wake()
-    }, backoffMs(item.attempts))
+    }, Math.max(0, ms))
     this.#retryTimers.set(timer, item)
+  }
+
+  // The origin's state changed (probe answered, origin paused): its held-back messages look again, and
+  // park anew with the right timer if they still have to wait.
+  #release (origin: string): void {
+    const parked = this.#parked.get(origin)
+    if (parked === undefined) return
+    if (parked.timer !== null) clearTimeout(parked.timer)
+    this.#parked.delete(origin)
+    this.#parkedCount -= parked.items.length
+    for (const it of parked.items) this.#ready.push(it)
+    this.wake()
   }
 
   #park (item: Item, waitMs: number): void {
@@ -318,7 +368,7 @@ export class SendSource implements WorkerSource {
     }
     parked.items.push(item)
     this.#parkedCount++
-    if (parked.timer === null) {
+    if (parked.timer === null && waitMs !== Infinity) {
       const p = parked
       p.timer = setTimeout(() => {
         p.timer = null
@@ -330,8 +380,25 @@ export class SendSource implements WorkerSource {
     }
   }
 
+  // Failed for good. A request that timed out or lost its connection, in this attempt or any earlier one,
+  // may have been accepted all the same: say so, so that whoever resends failed.ndjson knows those lines
+  // could arrive twice (#12: only the last attempt used to count).
+  #fail (item: Item, fields: { status: number | null, reason: string, attempts: number }): void {
+    this.#finish(item.work, 'failed', item.unknownFate ? { ...fields, deliveryUnknown: true } : fields, item.sub)
+  }
+
+  // Never sent in this run, or sent with no answer kept: not attempted is only true when no attempt of
+  // the line can have reached the service; otherwise its fate is unknown (resume does not resend it).
+  #unsent (item: Item, reason: string): void {
+    if (item.unknownFate) this.#finish(item.work, 'indeterminate', { reason: `${reason}; ${EARLIER_MAY_HAVE_ARRIVED}`, attempts: item.attempts }, item.sub)
+    else this.#finish(item.work, 'not-attempted', { reason, attempts: item.attempts }, item.sub)
+  }
+
   #finish (work: WorkItem, kind: OutcomeKind, fields: Record<string, unknown>, sub?: Subscription, withEndpoint = false): void {
-    this.#outcomes.push({ lineNo: work.lineNo, kind, record: outcomeRecord(work, fields, sub, withEndpoint || kind === 'failed') })
+    const flags = (fields.possibleDuplicate === true ? OutcomeFlag.PossibleDuplicate : 0) | (fields.deliveryUnknown === true ? OutcomeFlag.DeliveryUnknown : 0)
+    const o: Outcome = { lineNo: work.lineNo, kind, record: outcomeRecord(work, fields, sub, withEndpoint || kind === 'failed') }
+    if (flags !== 0) o.flags = flags
+    this.#outcomes.push(o)
     if (this.#outcomes.length >= OUTCOME_BATCH) this.#flush()
     else this.#flushTimer ??= setTimeout(() => { this.#flush() }, OUTCOME_FLUSH_MS)
   }

@@ -121,6 +121,13 @@ export function mergeReports (reports: readonly Report[], opts: MergeOptions = {
     problems
   }
   if (outcomes !== undefined) report.outcomes = outcomes
+  const withDelivery = reports.filter((r) => r.delivery !== undefined)
+  if (withDelivery.length > 0) {
+    report.delivery = {
+      possibleDuplicates: sum(withDelivery, (r) => r.delivery?.possibleDuplicates ?? 0),
+      deliveryUnknown: sum(withDelivery, (r) => r.delivery?.deliveryUnknown ?? 0)
+    }
+  }
   report.merged = merged
   return report
 }

@@ -34,6 +34,15 @@ export interface OutcomeCounts {
   indeterminate: number
 }
 
+/**
+ * send: lines whose record says delivery is uncertain (#12). `possibleDuplicates` are `sent` lines an
+ * earlier attempt of which may have arrived too; `deliveryUnknown` are `failed` lines that may have arrived.
+ */
+export interface DeliveryFlags {
+  possibleDuplicates: number
+  deliveryUnknown: number
+}
+
 /** One shard of a sharded send (`--shard index/count`). */
 export interface ShardInfo {
   index: number
@@ -88,6 +97,7 @@ export interface Report {
   /** `source` (merged reports only): index of the input report the worker ran in. */
   workers: Array<{ index: number, restarts: number, gaveUp: boolean, started: number, completed: number, errors: number, source?: number }>
   outcomes?: OutcomeCounts
+  delivery?: DeliveryFlags
   /** send --shard: which part of the input this run handled; lines of the other shards are not in `outcomes`. */
   shard?: ShardInfo
   /** Present only on a report produced by `merge`: what was merged. */
@@ -117,6 +127,7 @@ export interface ReportContext {
   thresholds: Thresholds
   interrupted: NodeJS.Signals | null
   outcomes?: OutcomeCounts | undefined
+  delivery?: DeliveryFlags | undefined
   shard?: ShardInfo | undefined
   /** Overrides the request-level error rate (send mode counts failed messages, not failed attempts). */
   errorRate?: number | undefined
@@ -189,6 +200,7 @@ export function buildReport (r: SupervisorResult, ctx: ReportContext): Report {
     problems
   }
   if (ctx.outcomes !== undefined) report.outcomes = ctx.outcomes
+  if (ctx.delivery !== undefined) report.delivery = ctx.delivery
   if (ctx.shard !== undefined) report.shard = ctx.shard
   const hints = ctx.hints === undefined ? [] : runHints(r.merged.errors, ctx.hints)
   if (hints.length > 0) report.hints = hints

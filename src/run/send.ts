@@ -279,6 +279,7 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
       thresholds: output.thresholds,
       interrupted,
       outcomes: { ...c } satisfies OutcomeCounts,
+      delivery: { ...feeder.delivery },
       shard: r.shard === undefined ? undefined : { ...r.shard, otherShardLines: feeder.otherShardLines },
       errorRate: sendErrorRate(c),
       problems,

@@ -22,7 +22,14 @@ test('a crashed worker is restarted and its unacknowledged lines are re-queued',
   assert.equal(stats.deliveredOnce + stats.deliveredMoreThanOnce, 600)
   assert.ok(stats.duplicates <= 20, `duplicates ${stats.duplicates}`)
   assert.equal(r.workers[0]?.restarts, 1)
-  const lines = readRecords(join(out, 'sent.ndjson')).map((rec) => rec.line)
+  const sent = readRecords(join(out, 'sent.ndjson'))
+  const lines = sent.map((rec) => rec.line)
   assert.equal(new Set(lines).size, 600, 'one sent record per line')
+  // #12: the lines re-queued from the dead thread say they may be duplicates; every duplicate the
+  // simulator saw is among them (line n is subscription n - 1).
+  const flagged = new Set(sent.filter((rec) => rec.possibleDuplicate === true).map((rec) => rec.line as number))
+  assert.ok(flagged.size >= 1, 'the crashed worker held lines')
+  for (let i = 0; i < 600; i++) if (f.sim.deliveries(i) > 1) assert.ok(flagged.has(i + 1), `subscription ${i} arrived twice and its record says so`)
+  assert.equal(r.delivery?.possibleDuplicates, flagged.size)
   assert.equal(r.passed, true)
 })

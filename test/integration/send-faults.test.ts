@@ -100,8 +100,7 @@ async function throttleOnce (t: TestContext, after: number, retryAfter: (first: 
 }
 
 // The service starts throttling once the sender is under way (after 20 requests), as a service does
-// under load. (A 429 to the very first request seeds the origin's rate limit from the rate observed so
-// far, a few req/s, which then grows back 25 % every 5 s: correct but slow for a test.)
+// under load. (A 429 to the very first request is the probe's case: test/integration/send-throttle.test.ts.)
 const THROTTLE_AFTER = 20
 
 test('429 with Retry-After in seconds: the origin waits at least that long, then every line is sent', T, async (t) => {

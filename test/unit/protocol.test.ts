@@ -1,13 +1,15 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { OUTCOME_KINDS, packOutcomes, unpackOutcomes, sharedBufferBytes, Slot, stripe } from '../../src/engine/protocol.js'
+import { OUTCOME_KINDS, OutcomeFlag, packOutcomes, unpackOutcomes, sharedBufferBytes, Slot, stripe } from '../../src/engine/protocol.js'
 import type { Outcome } from '../../src/engine/protocol.js'
 
 test('outcome batches survive packing, including records with escaped newlines and unicode', () => {
   const outcomes: Outcome[] = OUTCOME_KINDS.map((kind, i) => ({
     lineNo: 4_000_000_000 - i,
     kind,
-    record: JSON.stringify({ line: i, reason: 'multi\nline "quoted" ✓', meta: { id: `é${i}` } })
+    record: JSON.stringify({ line: i, reason: 'multi\nline "quoted" ✓', meta: { id: `é${i}` } }),
+    // Flags travel with their outcome; an outcome without flags comes back without the field.
+    ...(i % 3 === 0 ? {} : { flags: i % 3 === 1 ? OutcomeFlag.PossibleDuplicate : OutcomeFlag.DeliveryUnknown })
   }))
   const batch = structuredClone(packOutcomes(outcomes))
   assert.deepEqual(unpackOutcomes(batch), outcomes)
