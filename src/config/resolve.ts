@@ -35,6 +35,10 @@ export const DEFAULTS = Object.freeze({
 export interface OutputSettings {
   json: boolean
   reportFile: string | undefined
+  /** `--timeline`: the per-second timeline as CSV. */
+  timelineFile?: string | undefined
+  /** `--hgrm`: prefix of the .hgrm percentile distributions of the final histograms. */
+  hgrm?: string | undefined
   quiet: boolean
   logLevel: string
   graceMs: number
@@ -155,6 +159,8 @@ export function resolveOutput (raw: RawOptions): OutputSettings {
   return {
     json: get<boolean>(raw, 'json') === true,
     reportFile: writableReportPath(get<string>(raw, 'report')),
+    timelineFile: get<string>(raw, 'timeline'),
+    hgrm: get<string>(raw, 'hgrm'),
     quiet: get<boolean>(raw, 'quiet') === true,
     logLevel: get<string>(raw, 'logLevel') ?? DEFAULTS.logLevel,
     graceMs: get<number>(raw, 'grace') ?? DEFAULTS.graceMs,

@@ -127,6 +127,10 @@ export class SendFeeder implements Feeder {
     }
   }
 
+  timelineCounts (): Record<string, number> {
+    return { ...this.counts }
+  }
+
   stop (): void {
     if (this.#stopped) return
     this.#stopped = true

@@ -192,6 +192,8 @@ export class SendSource implements WorkerSource {
     const origin = item.sub.origin
     const now = Date.now()
     const a = classifyResponse(r.status, r.body, r.retryAfter, now)
+    this.#ctx.stats.originCount(origin, 'requests')
+    if (a.action === 'throttle') this.#ctx.stats.originCount(origin, 'throttled')
     if (a.action !== 'auth') this.#limiter.succeeded(origin)
     switch (a.action) {
       case 'sent':
@@ -232,6 +234,7 @@ export class SendSource implements WorkerSource {
 
   failed (p: Prepared, err: Error, kind: ErrorKind): void {
     const item = p.item as Item
+    this.#ctx.stats.originCount(item.sub.origin, 'requests')
     const reason = `${kind}: ${err.message}`
     if (this.#stopping) {
       // Interrupted mid-flight: the service may or may not have accepted it.
@@ -311,6 +314,7 @@ export class SendSource implements WorkerSource {
   }
 
   #finish (work: WorkItem, kind: OutcomeKind, fields: Record<string, unknown>, sub?: Subscription, withEndpoint = false): void {
+    if (sub !== undefined) this.#ctx.stats.originCount(sub.origin, kind)
     this.#outcomes.push({ lineNo: work.lineNo, kind, record: outcomeRecord(work.lineNo, fields, sub, withEndpoint || kind === 'failed') })
     if (this.#outcomes.length >= OUTCOME_BATCH) this.#flush()
     else this.#flushTimer ??= setTimeout(() => { this.#flush() }, OUTCOME_FLUSH_MS)

@@ -43,6 +43,8 @@ const CASES: Record<OptionKey, Case> = {
   dnsServer: { bad: 'dns.example', good: '127.0.0.1:5353' },
   json: 'flag',
   report: { bad: ' ', good: 'report.json' },
+  timeline: { bad: ' ', good: 'timeline.csv' },
+  hgrm: { bad: '', good: 'latency' },
   maxErrorRate: { bad: '1.5', good: '1%' },
   maxP99: { bad: '0ms', good: '250ms' },
   grace: { bad: 'soon', good: '0' },
