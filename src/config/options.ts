@@ -111,6 +111,7 @@ export const OPTIONS = {
   report: { flags: '--report <file>', description: 'write the JSON report (with encoded histograms) to a file', commands: [...ENGINE, 'merge'], parse: nonEmpty },
   timeline: { flags: '--timeline <file>', description: 'write the per-second timeline as CSV (rates, errors, status classes, p50/p90/p99, outcomes, push services)', commands: [...ENGINE, 'merge'], parse: nonEmpty },
   hgrm: { flags: '--hgrm <prefix>', description: 'write the final histograms as HdrHistogram percentile distributions: <prefix>.corrected.hgrm and <prefix>.raw.hgrm (ms)', commands: [...ENGINE, 'merge'], parse: nonEmpty },
+  html: { flags: '--html <file>', description: 'write a self-contained HTML report with charts (rate vs target, latency over time, HDR distribution, breakdowns)', commands: [...ENGINE, 'merge'], parse: nonEmpty },
   maxErrorRate: { flags: '--max-error-rate <ratio>', description: 'fail (exit 1) when failed/completed exceeds this (0.01 or 1%)', commands: [...ENGINE, 'merge'], parse: parseRatio },
   maxP99: { flags: '--max-p99 <duration>', description: 'fail (exit 1) when the corrected p99 latency exceeds this', commands: [...ENGINE, 'merge'], parse: parsePositiveDuration },
   grace: { flags: '--grace <duration>', description: 'on SIGINT/SIGTERM, wait this long for in-flight requests', commands: ENGINE, parse: parseDuration, defaultText: '5s' },

@@ -39,6 +39,8 @@ export interface OutputSettings {
   timelineFile?: string | undefined
   /** `--hgrm`: prefix of the .hgrm percentile distributions of the final histograms. */
   hgrm?: string | undefined
+  /** `--html`: the self-contained HTML report. */
+  htmlFile?: string | undefined
   quiet: boolean
   logLevel: string
   graceMs: number
@@ -161,6 +163,7 @@ export function resolveOutput (raw: RawOptions): OutputSettings {
     reportFile: writableReportPath(get<string>(raw, 'report')),
     timelineFile: get<string>(raw, 'timeline'),
     hgrm: get<string>(raw, 'hgrm'),
+    htmlFile: get<string>(raw, 'html'),
     quiet: get<boolean>(raw, 'quiet') === true,
     logLevel: get<string>(raw, 'logLevel') ?? DEFAULTS.logLevel,
     graceMs: get<number>(raw, 'grace') ?? DEFAULTS.graceMs,

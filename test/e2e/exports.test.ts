@@ -1,6 +1,6 @@
 // `--timeline file.csv` and `--hgrm prefix` (#14) end to end: a real load run through the CLI, the CSV read
 // back with a strict RFC 4180 parser and the .hgrm files parsed as HdrHistogram percentile distributions,
-// both checked against the JSON report of the same run; `merge` writes them too.
+// both checked against the JSON report of the same run; `merge` writes them (and --html) too.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -85,8 +85,12 @@ test('load --timeline --hgrm: the CSV and the .hgrm files parse and agree with t
 
   // merge writes the same exports from the merged report.
   await writeFile(join(dir, 'a.json'), r.stdout)
-  const m2 = await runCli(['merge', 'a.json', '--timeline', 'merged.csv', '--hgrm', 'merged', '--quiet'], { cwd: dir })
+  const m2 = await runCli(['merge', 'a.json', '--timeline', 'merged.csv', '--hgrm', 'merged', '--html', 'merged.html', '--quiet'], { cwd: dir })
   assert.equal(m2.code, EXIT.ok, m2.stderr)
+  // The page itself is checked in a browser by html-report.test.ts; here: merge writes one, self-contained.
+  const html = await readFile(join(dir, 'merged.html'), 'utf8')
+  assert.match(html, /<script type="application\/json" id="ns-model">/)
+  assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=/i)
   const merged = parse(await readFile(join(dir, 'merged.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>
   assert.equal(merged.reduce((s, row) => s + Number(row.started), 0), report.requests.started)
   assert.equal(parseHgrm(await readFile(join(dir, 'merged.corrected.hgrm'), 'utf8')).totalCount, report.latency.corrected.count)

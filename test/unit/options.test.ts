@@ -45,6 +45,7 @@ const CASES: Record<OptionKey, Case> = {
   report: { bad: ' ', good: 'report.json' },
   timeline: { bad: ' ', good: 'timeline.csv' },
   hgrm: { bad: '', good: 'latency' },
+  html: { bad: '', good: 'report.html' },
   maxErrorRate: { bad: '1.5', good: '1%' },
   maxP99: { bad: '0ms', good: '250ms' },
   grace: { bad: 'soon', good: '0' },
