@@ -25,9 +25,9 @@ function loggerFor (output: Pick<OutputSettings, 'logLevel'>): Logger {
 }
 
 /** Runs an engine command (load/send) to the end: progress, signals, report, exit code. */
-async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: OutputSettings, logger: Logger): Promise<Report> {
+async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: OutputSettings, logger: Logger, command: 'load' | 'send' = 'send'): Promise<Report> {
   const tty = process.stderr.isTTY
-  const progress = createProgress({ tty, quiet: output.quiet, logger })
+  const progress = createProgress({ tty, quiet: output.quiet, logger, command })
   const handle = start({ logger, onProgress: progress.onProgress, prettyLogs: tty })
   let signals = 0
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -68,7 +68,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       const resolved = resolveLoad(raw, urls.length > 0 ? urls : (file?.urls ?? []), workers ?? file?.workers)
       const output = resolveOutput(raw)
       const logger = loggerFor(output)
-      await runEngineCommand((hooks) => startResolvedLoad(resolved, hooks), output, logger)
+      await runEngineCommand((hooks) => startResolvedLoad(resolved, hooks), output, logger, 'load')
       return
     }
     case 'send': {

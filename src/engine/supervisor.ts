@@ -26,6 +26,12 @@ export interface ProgressSample {
   /** Completed requests per second over the last interval. */
   rps: number
   workersAlive: number
+  /** The last closed second of the timeline (live p50/p99), once there is one. */
+  lastSecond?: TimelineSecond | undefined
+  /** Origins paused by a 429/Retry-After right now, with the end of their pause (epoch ms). */
+  throttled: Array<{ origin: string, untilMs: number }>
+  /** Work done out of the total, when the feeder knows it (send: lines of a file). */
+  work?: { done: number, total: number | undefined } | undefined
 }
 
 /** What the supervisor offers a work feeder (send mode). */
@@ -50,6 +56,8 @@ export interface Feeder {
   stop: () => void
   /** Cumulative outcome counts for the per-second timeline. */
   timelineCounts?: () => Record<string, number>
+  /** Input position for the live progress (% done, ETA). */
+  progress?: () => { done: number, total: number | undefined }
 }
 
 /** Supervisor settings. */
@@ -407,7 +415,10 @@ export class Supervisor {
         elapsedMs: performance.timeOrigin + now - this.#epochMs,
         counters,
         rps,
-        workersAlive: this.#slots.filter((s) => s.state === 'running').length
+        workersAlive: this.#slots.filter((s) => s.state === 'running').length,
+        lastSecond: this.#timeline?.entries.at(-1),
+        throttled: this.#timeline?.activePauses(Date.now()) ?? [],
+        work: this.#opts.feeder?.progress?.()
       })
     }, this.#opts.progressIntervalMs)
     timer.unref()

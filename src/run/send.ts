@@ -17,6 +17,7 @@ import { MAX_PLAINTEXT_BYTES } from '../push/encrypt.js'
 import { encodeBase64Url } from '../push/base64url.js'
 import { loadVapidKeys } from '../push/keys.js'
 import { openInput, readLines } from '../push/lines.js'
+import { countLines } from '../push/line-count.js'
 import { SendFeeder } from '../push/feeder.js'
 import { OutcomeFiles } from '../push/outcome-files.js'
 import { writeReportFile } from '../report/write.js'
@@ -52,6 +53,8 @@ export interface ResolvedSend {
   warnings: string[]
   /** The PostgreSQL source (URL redacted) when the input is `--source`/`--query`. */
   source?: { url: string, query: string } | undefined
+  /** Lines of the input file, counted in the background (progress % and ETA); undefined for stdin and SQL. */
+  totalLines?: Promise<number | undefined> | undefined
   /** Releases an input that holds a connection (a database source) when the run ends without reading it all. */
   closeInput?: (() => Promise<void>) | undefined
 }
@@ -89,6 +92,7 @@ export async function resolveSend (
   const stateArg = raw.state as string | undefined
   if (stateArg !== undefined && outDir === undefined) throw new InvalidOptionError('--state needs --out: the outcome files are the record of what was already sent')
   let inputIdentity: InputIdentity | null = null
+  let totalLines: Promise<number | undefined> | undefined
   const warnings = [...keys.warnings]
   if (pg !== undefined) {
     const { hasOrderBy, identifyPostgresSource } = await import('../push/postgres-source.js')
@@ -102,6 +106,7 @@ export async function resolveSend (
     }
     source = await openInput(path ?? '-', stdin)
     inputIdentity = identifyInput(path)
+    if (path !== undefined && path !== '-') totalLines = countLines(path).catch(() => undefined)
   }
   const job: SendJob = {
     kind: 'send',
@@ -144,7 +149,8 @@ export async function resolveSend (
     durationMs: engine.durationMs,
     warnings,
     source: pg === undefined ? undefined : { url: redactPostgresUrl(pg.url), query: pg.query },
-    closeInput: pgSource?.close.bind(pgSource)
+    closeInput: pgSource?.close.bind(pgSource),
+    totalLines
   }
 }
 
@@ -211,7 +217,8 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     state: r.state,
     resendIndeterminate: r.resendIndeterminate,
     belongs: r.shard === undefined ? undefined : shardFilter(r.shard),
-    onOriginAbort: (origin, reason) => { aborted.set(origin, reason) }
+    onOriginAbort: (origin, reason) => { aborted.set(origin, reason) },
+    totalLines: r.totalLines
   })
   const { supervisor } = createSupervisor(r.engine, r.job, output, { ...hooks, logger }, feeder)
   for (const w of r.warnings) logger.warn(w)

@@ -92,6 +92,16 @@ export class TimelineRecorder {
     else list.push([fromMs, untilMs])
   }
 
+  /** Origins paused at `nowMs`, with the end of their pause (live progress). */
+  activePauses (nowMs: number): Array<{ origin: string, untilMs: number }> {
+    const out: Array<{ origin: string, untilMs: number }> = []
+    for (const [origin, list] of this.#pauses) {
+      const until = Math.max(...list.map(([, b]) => b))
+      if (until > nowMs) out.push({ origin, untilMs: until })
+    }
+    return out
+  }
+
   /**
    * Closes the second that ends at (or contains) `nowMs`, from the cumulative totals at that moment.
    * `final`: the run ended; the partial current second is closed.
