@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'NS_ERR_PROTOCOL_NEGOTIATION'
   | 'NS_ERR_INTERNAL'
   | 'NS_ERR_REPORT'
+  | 'NS_ERR_METRICS'
 
 /** Codes that mean "the user asked for something impossible": the CLI maps them to exit code 2. */
 const USAGE_CODES: ReadonlySet<string> = new Set<ErrorCode>([

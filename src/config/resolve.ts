@@ -41,6 +41,8 @@ export interface OutputSettings {
   hgrm?: string | undefined
   /** `--html`: the self-contained HTML report. */
   htmlFile?: string | undefined
+  /** `--metrics-port`, `--metrics-host`, `--metrics-file`: Prometheus metrics of the run. */
+  metrics?: { port: number | undefined, host: string, file: string | undefined } | undefined
   quiet: boolean
   logLevel: string
   graceMs: number
@@ -164,6 +166,9 @@ export function resolveOutput (raw: RawOptions): OutputSettings {
     timelineFile: get<string>(raw, 'timeline'),
     hgrm: get<string>(raw, 'hgrm'),
     htmlFile: get<string>(raw, 'html'),
+    metrics: get<number>(raw, 'metricsPort') === undefined && get<string>(raw, 'metricsFile') === undefined
+      ? undefined
+      : { port: get<number>(raw, 'metricsPort'), host: get<string>(raw, 'metricsHost') ?? '127.0.0.1', file: get<string>(raw, 'metricsFile') },
     quiet: get<boolean>(raw, 'quiet') === true,
     logLevel: get<string>(raw, 'logLevel') ?? DEFAULTS.logLevel,
     graceMs: get<number>(raw, 'grace') ?? DEFAULTS.graceMs,
