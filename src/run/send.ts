@@ -53,7 +53,7 @@ export interface ResolvedSend {
   warnings: string[]
   /** The PostgreSQL source (URL redacted) when the input is `--source`/`--query`. */
   source?: { url: string, query: string } | undefined
-  /** Lines of the input file, counted in the background (progress % and ETA); undefined for stdin and SQL. */
+  /** Lines of the input file or rows of the query, counted in the background (progress % and ETA); undefined for stdin. */
   totalLines?: Promise<number | undefined> | undefined
   /** Releases an input that holds a connection (a database source) when the run ends without reading it all. */
   closeInput?: (() => Promise<void>) | undefined
@@ -127,6 +127,8 @@ export async function resolveSend (
     // Opened after everything that needs no database, so a failed check leaves no connection behind.
     const { openPostgresSource } = await import('../push/postgres-source.js')
     source = pgSource = await openPostgresSource(pg)
+    const { countPostgresRows } = await import('../push/postgres-count.js')
+    totalLines = countPostgresRows(pg.url, pg.query)
   }
   if (source === undefined) throw new NotifySenderError('no input was opened', 'NS_ERR_INTERNAL')
   let state: ResumeState | undefined
@@ -244,6 +246,8 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     await files?.close()
     // A database source closes itself when read to the end or left early; this covers a run that never read it.
     await r.closeInput?.()
+    // The row count's connection must be gone before the run reports (it is usually long done).
+    await r.totalLines
     const c = feeder.counts
     const problems: string[] = []
     const settled = c.sent + c.expired + c.failed + c.invalid + c.dryRun + c.notAttempted + c.indeterminate + c.skipped
