@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'NS_ERR_MISSING_DEPENDENCY'
   // The outcome files under --out could not be written or were deleted: exit code 3 (EXIT.output).
   | 'NS_ERR_OUTPUT'
+  | 'NS_ERR_METRICS'
 
 /** Codes that mean "the user asked for something impossible": the CLI maps them to exit code 2. */
 const USAGE_CODES: ReadonlySet<string> = new Set<ErrorCode>([

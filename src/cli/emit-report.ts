@@ -5,10 +5,15 @@ import { writeReportFile } from '../report/write.js'
 import type { OutputSettings } from '../config/resolve.js'
 import type { Report } from '../report/report.js'
 import { renderReport, renderVerdict } from './render.js'
+import { timelineCsv, writeFileAtomic, writeHgrm } from '../report/export.js'
+import { writeHtmlReport } from '../report/html.js'
 
 /** Writes `report` as `output` asks and sets `process.exitCode`; returns whether the table was shown. */
-export function emitReport (report: Report, output: Pick<OutputSettings, 'reportFile' | 'json' | 'quiet'>): boolean {
+export function emitReport (report: Report, output: Pick<OutputSettings, 'reportFile' | 'json' | 'quiet' | 'timelineFile' | 'hgrm' | 'htmlFile'>): boolean {
   if (output.reportFile !== undefined) writeReportFile(output.reportFile, report)
+  if (output.timelineFile !== undefined) writeFileAtomic(output.timelineFile, timelineCsv(report.timeline))
+  if (output.hgrm !== undefined) writeHgrm(output.hgrm, report)
+  if (output.htmlFile !== undefined) writeHtmlReport(output.htmlFile, report)
   if (output.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   const table = !output.quiet && (!output.json || process.stderr.isTTY)
   if (table) process.stderr.write(renderReport(report))

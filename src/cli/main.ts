@@ -6,6 +6,10 @@ import { EXIT } from './exit-codes.js'
 import { buildProgram } from './program.js'
 import type { ParsedCommand } from './program.js'
 import { createProgress } from './progress.js'
+import type { ProgressSample } from '../engine/supervisor.js'
+import type { RunMetrics } from '../metrics/exporter.js'
+import type { MetricsServer } from '../metrics/server.js'
+import { writeMetricsFile } from '../metrics/server.js'
 import { emitReport } from './emit-report.js'
 import { isUsageError } from '../errors.js'
 import { createLogger } from '../log.js'
@@ -28,10 +32,14 @@ function loggerFor (output: Pick<OutputSettings, 'logLevel'>): Logger {
 }
 
 /** Runs an engine command (load/send) to the end: progress, signals, report, exit code. */
-async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: OutputSettings, logger: Logger): Promise<Report> {
+async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: OutputSettings, logger: Logger, command: 'load' | 'send' = 'send'): Promise<Report> {
   const tty = process.stderr.isTTY
-  const progress = createProgress({ tty, quiet: output.quiet, logger })
-  const handle = start({ logger, onProgress: progress.onProgress, prettyLogs: tty })
+  const progress = createProgress({ tty, quiet: output.quiet, logger, command })
+  const metrics = output.metrics === undefined ? undefined : await startMetrics(output.metrics, command, logger)
+  const onProgress = metrics === undefined
+    ? progress.onProgress
+    : (p: ProgressSample) => { progress.onProgress(p); metrics.run.sample(p) }
+  const handle = start({ logger, onProgress, prettyLogs: tty })
   let signals = 0
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++
@@ -51,9 +59,14 @@ async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: 
   try {
     const report = await handle.done
     progress.clear()
+    if (metrics !== undefined) {
+      metrics.run.final(report)
+      if (output.metrics?.file !== undefined) await writeMetricsFile(output.metrics.file, metrics.run)
+    }
     emitReport(report, output)
     return report
   } finally {
+    await metrics?.server?.close()
     process.removeListener('SIGINT', onSignal)
     process.removeListener('SIGTERM', onSignal)
   }
@@ -78,6 +91,18 @@ function warnArgvPassword (parsed: ParsedCommand): void {
   if (warning !== undefined) process.stderr.write(`notify-sender: warning: ${warning}\n`)
 }
 
+// --metrics-*: the run's metrics, served while it runs when a port is given.
+async function startMetrics (opts: NonNullable<OutputSettings['metrics']>, command: 'load' | 'send', logger: Logger): Promise<{ run: RunMetrics, server: MetricsServer | undefined }> {
+  const { RunMetrics } = await import('../metrics/exporter.js')
+  const run = new RunMetrics(command)
+  if (opts.port === undefined) return { run, server: undefined }
+  const { startMetricsServer } = await import('../metrics/server.js')
+  const server = await startMetricsServer(run, opts.host, opts.port)
+  // Host and port, not the URL: the log redacts URL paths.
+  logger.info(`serving Prometheus metrics on ${server.url.replace(/^http:\/\/|\/metrics$/g, '')} (path /metrics)`)
+  return { run, server }
+}
+
 async function dispatch (parsed: ParsedCommand): Promise<void> {
   switch (parsed.command) {
     // Each command imports what it runs only when it runs (`--help` and `keys` need no HTTP stack or
@@ -90,7 +115,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       const resolved = resolveLoad(raw, urls.length > 0 ? urls : (file?.urls ?? []), workers ?? file?.workers)
       const output = resolveOutput(raw)
       const logger = loggerFor(output)
-      await runEngineCommand((hooks) => startResolvedLoad(resolved, hooks), output, logger)
+      await runEngineCommand((hooks) => startResolvedLoad(resolved, hooks), output, logger, 'load')
       return
     }
     case 'send': {

@@ -37,6 +37,14 @@ export const DEFAULTS = Object.freeze({
 export interface OutputSettings {
   json: boolean
   reportFile: string | undefined
+  /** `--timeline`: the per-second timeline as CSV. */
+  timelineFile?: string | undefined
+  /** `--hgrm`: prefix of the .hgrm percentile distributions of the final histograms. */
+  hgrm?: string | undefined
+  /** `--html`: the self-contained HTML report. */
+  htmlFile?: string | undefined
+  /** `--metrics-port`, `--metrics-host`, `--metrics-file`: Prometheus metrics of the run. */
+  metrics?: { port: number | undefined, host: string, file: string | undefined } | undefined
   quiet: boolean
   logLevel: string
   graceMs: number
@@ -165,6 +173,12 @@ export function resolveOutput (raw: RawOptions, command?: 'load' | 'send'): Outp
   return {
     json: get<boolean>(raw, 'json') === true,
     reportFile: writableReportPath(get<string>(raw, 'report')),
+    timelineFile: get<string>(raw, 'timeline'),
+    hgrm: get<string>(raw, 'hgrm'),
+    htmlFile: get<string>(raw, 'html'),
+    metrics: get<number>(raw, 'metricsPort') === undefined && get<string>(raw, 'metricsFile') === undefined
+      ? undefined
+      : { port: get<number>(raw, 'metricsPort'), host: get<string>(raw, 'metricsHost') ?? '127.0.0.1', file: get<string>(raw, 'metricsFile') },
     quiet: get<boolean>(raw, 'quiet') === true,
     logLevel: get<string>(raw, 'logLevel') ?? DEFAULTS.logLevel,
     graceMs: get<number>(raw, 'grace') ?? DEFAULTS.graceMs,

@@ -107,6 +107,16 @@ export interface WorkerSnapshot {
   statusCodes: Record<string, number>
   perAddress: Record<string, number>
   protocols: Record<string, number>
+  /**
+   * Encoded hdr histograms (µs) of the responses since the previous snapshot only (the per-second
+   * timeline): the worker records into them as well and resets them after each snapshot.
+   */
+  interval: { corrected: string, raw: string }
+  /**
+   * Cumulative counts per origin and key (`requests`, `throttled`, an outcome kind); send fills it for the
+   * per-push-service timeline and table.
+   */
+  perOrigin: Record<string, Record<string, number>>
 }
 
 /** Final outcome classes of a subscription line (send mode). */

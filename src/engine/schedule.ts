@@ -1,6 +1,7 @@
 // Open-model arrival schedule. Event times are computed in closed form from an absolute start so the
 // schedule never drifts (k6's ramping-arrival-rate `cal()`), however late the timers fire.
 import type { Stage } from '../config/parse.js'
+import type { EngineOptions } from './options.js'
 
 interface Segment {
   startMs: number
@@ -90,4 +91,12 @@ function solve (m: number, a: number, b: number, d: number): number {
   const disc = a * a + (2 * (b - a) * m) / d
   const denom = a + Math.sqrt(Math.max(disc, 0))
   return denom > 0 ? (2 * m) / denom : d
+}
+
+/** The arrival schedule a run's options describe (undefined = closed model); workers and the timeline share it. */
+export function runSchedule (engine: Pick<EngineOptions, 'rate' | 'stages' | 'rampUpMs' | 'durationMs'>): ArrivalSchedule | undefined {
+  const rate = engine.rate
+  if (rate === undefined && engine.stages.length === 0) return undefined
+  const stages = planStages(rate ?? 0, engine.rampUpMs, engine.stages)
+  return new ArrivalSchedule(stages, rate ?? (engine.durationMs === undefined ? 0 : (stages.at(-1)?.target ?? 0)))
 }

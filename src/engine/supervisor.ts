@@ -13,8 +13,11 @@ import type { SerializedError } from '../errors.js'
 import { sharedBufferBytes, Slot, stripe, unpackOutcomes } from './protocol.js'
 import type { FromWorker, Outcome, SlotName, ToWorker, WorkerInit, WorkerSnapshot, WorkItem } from './protocol.js'
 import type { EngineOptions, JobSpec } from './options.js'
-import { mergeSnapshots } from '../stats/merge.js'
+import { addErrorKinds, mergeSnapshots } from '../stats/merge.js'
 import type { MergedStats } from '../stats/merge.js'
+import { TimelineRecorder } from '../stats/timeline.js'
+import type { TimelineSecond, TimelineTotals } from '../stats/timeline.js'
+import { runSchedule } from './schedule.js'
 
 /** Live totals, sampled once per progress interval. */
 export interface ProgressSample {
@@ -23,6 +26,12 @@ export interface ProgressSample {
   /** Completed requests per second over the last interval. */
   rps: number
   workersAlive: number
+  /** The last closed second of the timeline (live p50/p99), once there is one. */
+  lastSecond?: TimelineSecond | undefined
+  /** Origins paused by a 429/Retry-After right now, with the end of their pause (epoch ms). */
+  throttled: Array<{ origin: string, untilMs: number }>
+  /** Work done out of the total, when the feeder knows it (send: lines of a file). */
+  work?: { done: number, total: number | undefined } | undefined
 }
 
 /** What the supervisor offers a work feeder (send mode). */
@@ -45,6 +54,10 @@ export interface Feeder {
   onMessage?: (worker: number, msg: FromWorker) => void
   /** Stop reading input (interrupt); lines never handed out become "not attempted". */
   stop: () => void
+  /** Cumulative outcome counts for the per-second timeline. */
+  timelineCounts?: () => Record<string, number>
+  /** Input position for the live progress (% done, ETA). */
+  progress?: () => { done: number, total: number | undefined }
 }
 
 /** Supervisor settings. */
@@ -79,6 +92,8 @@ export interface SupervisorResult {
   counters: Record<SlotName, number>
   merged: MergedStats
   workers: WorkerSummary[]
+  /** One entry per wall-clock second; the entries add up to `counters` and `merged`. */
+  timeline: TimelineSecond[]
 }
 
 interface SlotState {
@@ -111,6 +126,8 @@ export class Supervisor {
   #finished!: () => void
   readonly #allDone: Promise<void>
   #killTimer: NodeJS.Timeout | null = null
+  #timeline: TimelineRecorder | null = null
+  #timelineTimer: NodeJS.Timeout | null = null
   #onStarted!: (startsInMs: number) => void
   /**
    * Resolves once every worker is ready and the shared start is set, with the milliseconds until that
@@ -150,16 +167,19 @@ export class Supervisor {
     this.#epochMs = performance.timeOrigin + performance.now() + 20
     for (const s of this.#slots) this.#post(s, { type: 'start', epochMs: this.#epochMs })
     this.#onStarted(this.#epochMs - (performance.timeOrigin + performance.now()))
+    this.#startTimeline()
     this.#opts.feeder?.start(this.#host())
     for (const s of this.#slots) this.#opts.feeder?.onWorkerReady(s.index)
     const progress = this.#startProgress()
     await this.#allDone
     clearInterval(progress)
     if (this.#killTimer !== null) clearTimeout(this.#killTimer)
+    if (this.#timelineTimer !== null) clearTimeout(this.#timelineTimer)
     if (this.#fatal !== null) {
       await this.#terminateAll()
       throw this.#fatal
     }
+    this.#timeline?.close(Date.now(), this.#timelineTotals(), true)
     // Counted from the shared start, which is set a little in the future: a run stopped before it began
     // lasted 0 ms, not a negative time (#11).
     const durationMs = Math.max(0, performance.timeOrigin + performance.now() - this.#epochMs)
@@ -174,7 +194,8 @@ export class Supervisor {
         gaveUp: s.state === 'gave-up',
         counters: this.#countersOf(s),
         errors: s.errors
-      }))
+      })),
+      timeline: this.#timeline?.entries ?? []
     }
   }
 
@@ -267,9 +288,11 @@ export class Supervisor {
     switch (msg.type) {
       case 'snapshot':
         s.last = msg.snapshot
+        this.#timeline?.addInterval(msg.snapshot.interval)
         break
       case 'done':
         s.last = msg.snapshot
+        this.#timeline?.addInterval(msg.snapshot.interval)
         s.state = 'done'
         this.#checkAllDone()
         break
@@ -287,6 +310,7 @@ export class Supervisor {
         this.#finished()
         break
       default:
+        if (msg.type === 'origin-throttle') this.#timeline?.pause(msg.origin, Date.now(), msg.untilMs)
         this.#opts.feeder?.onMessage?.(s.index, msg)
     }
   }
@@ -345,6 +369,41 @@ export class Supervisor {
     }
   }
 
+  // Closes one timeline second at each wall-clock second boundary (Date.now: the timelines of shards on
+  // other machines merge by wall-clock second, and Retry-After pauses are in Date.now time too).
+  #startTimeline (): void {
+    const schedule = runSchedule(this.#opts.engine)
+    const epoch = this.#epochMs
+    const end = this.#opts.engine.durationMs
+    const offset = (ms: number): number => Math.min(Math.max(ms - epoch, 0), end ?? Infinity)
+    this.#timeline = new TimelineRecorder(schedule === undefined
+      ? null
+      : (from, to) => Math.max(0, schedule.eventsBy(offset(to)) - schedule.eventsBy(offset(from))))
+    const next = (): void => {
+      this.#timelineTimer = setTimeout(() => {
+        this.#timeline?.close(Date.now(), this.#timelineTotals())
+        next()
+      }, 1000 - (Date.now() % 1000))
+      this.#timelineTimer.unref()
+    }
+    next()
+  }
+
+  #timelineTotals (): TimelineTotals {
+    const errors = {}
+    const perOrigin: Record<string, Record<string, number>> = {}
+    for (const s of this.#slots) {
+      for (const snap of s.last === null ? s.retired : [...s.retired, s.last]) {
+        addErrorKinds(errors, snap.errors)
+        for (const [origin, counts] of Object.entries(snap.perOrigin)) {
+          const o = perOrigin[origin] ??= {}
+          for (const [k, v] of Object.entries(counts)) o[k] = (o[k] ?? 0) + v
+        }
+      }
+    }
+    return { counters: this.totals(), errors, perOrigin, outcomes: this.#opts.feeder?.timelineCounts?.() }
+  }
+
   #startProgress (): NodeJS.Timeout {
     let lastAt = performance.now()
     let lastCompleted = 0
@@ -358,7 +417,10 @@ export class Supervisor {
         elapsedMs: performance.timeOrigin + now - this.#epochMs,
         counters,
         rps,
-        workersAlive: this.#slots.filter((s) => s.state === 'running').length
+        workersAlive: this.#slots.filter((s) => s.state === 'running').length,
+        lastSecond: this.#timeline?.entries.at(-1),
+        throttled: this.#timeline?.activePauses(Date.now()) ?? [],
+        work: this.#opts.feeder?.progress?.()
       })
     }, this.#opts.progressIntervalMs)
     timer.unref()

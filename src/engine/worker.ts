@@ -8,7 +8,7 @@ import { AddressResolver } from './resolver.js'
 import { OriginPool } from './pool.js'
 import { Loop } from './loop.js'
 import type { RequestSource } from './loop.js'
-import { ArrivalSchedule, planStages } from './schedule.js'
+import { runSchedule } from './schedule.js'
 import { FLUSH_INTERVAL_MS, SNAPSHOT_INTERVAL_MS, Slot, stripe } from './protocol.js'
 import type { FromWorker, ToWorker, WorkerInit, WorkItem } from './protocol.js'
 import { WorkerStats } from '../stats/worker-stats.js'
@@ -178,11 +178,7 @@ function failRun (err: Error): void {
 
 function startLoop (epochMs: number): void {
   const t0 = epochMs - performance.timeOrigin
-  const rate = engine.rate
-  const stages = rate === undefined && engine.stages.length === 0 ? [] : planStages(rate ?? 0, engine.rampUpMs, engine.stages)
-  const schedule = rate === undefined && stages.length === 0
-    ? undefined
-    : new ArrivalSchedule(stages, rate ?? (engine.durationMs === undefined ? 0 : (stages.at(-1)?.target ?? 0)))
+  const schedule = runSchedule(engine)
   const share = (total: number | undefined): number | undefined => total === undefined
     ? undefined
     : Math.floor(total / init.workers) + (init.workerIndex < total % init.workers ? 1 : 0)

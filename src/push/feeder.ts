@@ -29,6 +29,8 @@ export interface FeederOptions {
   resendIndeterminate?: boolean | undefined
   /** Keeps the lines of this run's shard (`--shard`); the others are only counted. */
   belongs?: ((rec: LineRecord) => boolean) | undefined
+  /** Lines of the input when known (a file, counted in the background): % done and ETA. */
+  totalLines?: Promise<number | undefined> | undefined
   /** A worker aborted a push service (consecutive 401/403); the run reports it. */
   onOriginAbort?: ((origin: string, reason: string) => void) | undefined
   /** The dispatch journal could not be written (disk full): the lines were not handed out; the run must stop. */
@@ -70,8 +72,11 @@ export class SendFeeder implements Feeder {
   /** Lines of a worker that died: they may have been in flight there, so they are never undispatched. */
   readonly #lostInFlight = new Set<number>()
 
+  #totalLines: number | undefined
+
   constructor (opts: FeederOptions) {
     this.#opts = opts
+    void opts.totalLines?.then((n) => { this.#totalLines = n }, () => {})
   }
 
   /** An input read error (the run reports it and fails). */
@@ -146,6 +151,15 @@ export class SendFeeder implements Feeder {
       this.#opts.onOriginAbort?.(msg.origin, msg.reason)
       this.#host?.broadcast({ type: 'origin-abort', origin: msg.origin, reason: msg.reason })
     }
+  }
+
+  // By input position (line numbers count every physical line, as the line count does).
+  progress (): { done: number, total: number | undefined } {
+    return { done: this.inputComplete ? (this.#totalLines ?? this.lastLine) : this.lastLine, total: this.#totalLines }
+  }
+
+  timelineCounts (): Record<string, number> {
+    return { ...this.counts }
   }
 
   stop (): void {

@@ -201,6 +201,8 @@ export class SendSource implements WorkerSource {
     const origin = item.sub.origin
     const now = Date.now()
     const a = classifyResponse(r.status, r.body, r.retryAfter, now)
+    this.#ctx.stats.originCount(origin, 'requests')
+    if (a.action === 'throttle') this.#ctx.stats.originCount(origin, 'throttled')
     const wasProbing = this.#limiter.settled(origin)
     if (a.action !== 'auth' && a.action !== 'throttle') this.#limiter.accepted(origin, now, item.sentAt)
     this.#decide(item, r, a, now)
@@ -255,6 +257,7 @@ export class SendSource implements WorkerSource {
 
   failed (p: Prepared, err: Error, kind: ErrorKind, written: boolean): void {
     const item = p.item as Item
+    this.#ctx.stats.originCount(item.sub.origin, 'requests')
     const wasProbing = this.#limiter.settled(item.sub.origin)
     this.#limiter.transportFailed(item.sub.origin)
     this.#settleFailed(item, err, kind, written)
@@ -398,6 +401,7 @@ export class SendSource implements WorkerSource {
     const flags = (fields.possibleDuplicate === true ? OutcomeFlag.PossibleDuplicate : 0) | (fields.deliveryUnknown === true ? OutcomeFlag.DeliveryUnknown : 0)
     const o: Outcome = { lineNo: work.lineNo, kind, record: outcomeRecord(work, fields, sub, withEndpoint || kind === 'failed') }
     if (flags !== 0) o.flags = flags
+    if (sub !== undefined) this.#ctx.stats.originCount(sub.origin, kind)
     this.#outcomes.push(o)
     if (this.#outcomes.length >= OUTCOME_BATCH) this.#flush()
     else this.#flushTimer ??= setTimeout(() => { this.#flush() }, OUTCOME_FLUSH_MS)

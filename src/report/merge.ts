@@ -11,6 +11,7 @@ import { checkReport } from './read.js'
 import { REPORT_SCHEMA } from './report.js'
 import type { MergedInfo, OutcomeCounts, Report, Thresholds } from './report.js'
 import { checkShards } from './shards.js'
+import { mergeTimelines } from './timeline-merge.js'
 import { evaluateThresholds, loadErrorRate, round, sendErrorRate } from './thresholds.js'
 
 /** Options of {@link mergeReports}. */
@@ -114,6 +115,8 @@ export function mergeReports (reports: readonly Report[], opts: MergeOptions = {
       raw: encodeHistogram(histograms.raw),
       startLag: encodeHistogram(histograms.startLag)
     },
+    // Reports written before the timeline existed merge with an empty one.
+    timeline: mergeTimelines(reports.map((r) => r.timeline)),
     thresholds,
     interrupted: reports.find((r) => r.interrupted !== null)?.interrupted ?? null,
     passed,

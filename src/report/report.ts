@@ -4,6 +4,7 @@ import { encodeHistogram, summarize } from '../stats/histogram.js'
 import type { LatencySummary } from '../stats/histogram.js'
 import type { ErrorKinds, SlotName } from '../engine/protocol.js'
 import type { SupervisorResult } from '../engine/supervisor.js'
+import type { TimelineSecond } from '../stats/timeline.js'
 import { signalExitCode } from './signals.js'
 import { evaluateThresholds, loadErrorRate, nothingSucceeded, round } from './thresholds.js'
 import { runHints } from './hints.js'
@@ -104,6 +105,8 @@ export interface Report {
   merged?: MergedInfo
   /** Encoded HdrHistograms (µs) so reports of several runs or machines can be merged later. */
   histograms: { corrected: string, raw: string, startLag: string }
+  /** One entry per wall-clock second of the run (merged reports: of all inputs, by second). */
+  timeline: TimelineSecond[]
   thresholds: ThresholdResult[]
   interrupted: string | null
   passed: boolean
@@ -193,6 +196,7 @@ export function buildReport (r: SupervisorResult, ctx: ReportContext): Report {
       raw: encodeHistogram(r.merged.raw),
       startLag: encodeHistogram(r.merged.lag)
     },
+    timeline: r.timeline,
     thresholds,
     interrupted: ctx.interrupted,
     passed,

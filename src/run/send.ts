@@ -18,6 +18,7 @@ import { encodeBase64Url } from '../push/base64url.js'
 import { loadVapidKeys } from '../push/keys.js'
 import { openInput, readLines } from '../push/lines.js'
 import { looksLikeJsonArray, tapFirstLine } from '../push/first-line.js'
+import { countLines } from '../push/line-count.js'
 import { SendFeeder } from '../push/feeder.js'
 import { describeWriteError, OutcomeFiles } from '../push/outcome-files.js'
 import { writeReportFile } from '../report/write.js'
@@ -54,6 +55,8 @@ export interface ResolvedSend {
   warnings: string[]
   /** The PostgreSQL source (URL redacted) when the input is `--source`/`--query`. */
   source?: { url: string, query: string } | undefined
+  /** Lines of the input file or rows of the query, counted in the background (progress % and ETA); undefined for stdin. */
+  totalLines?: Promise<number | undefined> | undefined
   /** Releases an input that holds a connection (a database source) when the run ends without reading it all. */
   closeInput?: (() => Promise<void>) | undefined
 }
@@ -95,6 +98,7 @@ export async function resolveSend (
     if (on && outDir === undefined) throw new InvalidOptionError(`${flag} needs --out: the run to continue is the one recorded there`)
   }
   let inputIdentity: InputIdentity | null = null
+  let totalLines: Promise<number | undefined> | undefined
   const warnings = [...keys.warnings]
   if (pg !== undefined) {
     const { hasOrderBy, identifyPostgresSource } = await import('../push/postgres-source.js')
@@ -108,6 +112,7 @@ export async function resolveSend (
     }
     source = await openInput(path ?? '-', stdin)
     inputIdentity = identifyInput(path)
+    if (path !== undefined && path !== '-') totalLines = countLines(path).catch(() => undefined)
   }
   const job: SendJob = {
     kind: 'send',
@@ -128,6 +133,8 @@ export async function resolveSend (
     // Opened after everything that needs no database, so a failed check leaves no connection behind.
     const { openPostgresSource } = await import('../push/postgres-source.js')
     source = pgSource = await openPostgresSource(pg)
+    const { countPostgresRows } = await import('../push/postgres-count.js')
+    totalLines = countPostgresRows(pg.url, pg.query)
   }
   if (source === undefined) throw new NotifySenderError('no input was opened', 'NS_ERR_INTERNAL')
   let state: ResumeState | undefined
@@ -150,7 +157,8 @@ export async function resolveSend (
     durationMs: engine.durationMs,
     warnings,
     source: pg === undefined ? undefined : { url: redactPostgresUrl(pg.url), query: pg.query },
-    closeInput: pgSource?.close.bind(pgSource)
+    closeInput: pgSource?.close.bind(pgSource),
+    totalLines
   }
 }
 
@@ -229,7 +237,8 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     resendIndeterminate: r.resendIndeterminate,
     belongs: r.shard === undefined ? undefined : shardFilter(r.shard),
     onOriginAbort: (origin, reason) => { aborted.set(origin, reason) },
-    onWriteError: (err) => { onOutputError(new NotifySenderError(`cannot write the dispatch journal in ${r.outDir ?? ''}: ${describeWriteError(err)}`, 'NS_ERR_OUTPUT', { cause: err })) }
+    onWriteError: (err) => { onOutputError(new NotifySenderError(`cannot write the dispatch journal in ${r.outDir ?? ''}: ${describeWriteError(err)}`, 'NS_ERR_OUTPUT', { cause: err })) },
+    totalLines: r.totalLines
   })
   const { supervisor } = createSupervisor(r.engine, r.job, output, { ...hooks, logger }, feeder)
   stopForOutput = () => { supervisor.stop(output.graceMs) }
@@ -257,6 +266,8 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     await files?.close()
     // A database source closes itself when read to the end or left early; this covers a run that never read it.
     await r.closeInput?.()
+    // The row count's connection must be gone before the run reports (it is usually long done).
+    await r.totalLines
     const c = feeder.counts
     const problems: string[] = []
     // A run that read everything and settled every line closes its state: the same command next time

@@ -55,23 +55,29 @@ export interface LatencySummary {
   mean: number
   p50: number
   p90: number
+  /** k6's default percentile. */
+  p95: number
   p99: number
   p999: number
   max: number
+  /** Standard deviation. */
+  stddev: number
 }
 
 /** Summarises a histogram in milliseconds (µs precision). */
 export function summarize (h: LatencyHistogram): LatencySummary {
   const ms = (us: number): number => Math.round(us) / 1000
-  if (h.totalCount === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 }
+  if (h.totalCount === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, stddev: 0 }
   return {
     count: h.totalCount,
     min: ms(h.minNonZeroValue),
     mean: ms(h.mean),
     p50: ms(h.getValueAtPercentile(50)),
     p90: ms(h.getValueAtPercentile(90)),
+    p95: ms(h.getValueAtPercentile(95)),
     p99: ms(h.getValueAtPercentile(99)),
     p999: ms(h.getValueAtPercentile(99.9)),
-    max: ms(h.maxValue)
+    max: ms(h.maxValue),
+    stddev: ms(h.stdDeviation)
   }
 }

@@ -11,6 +11,11 @@ export class WorkerStats {
   readonly corrected: LatencyHistogram = createHistogram()
   readonly raw: LatencyHistogram = createHistogram()
   readonly lag: LatencyHistogram = createHistogram()
+  // The timeline's interval histograms: a second record per response (no allocation), encoded and
+  // reset once per snapshot, so the hot-path cost stays flat however long the run.
+  readonly #intervalCorrected: LatencyHistogram = createHistogram()
+  readonly #intervalRaw: LatencyHistogram = createHistogram()
+  readonly perOrigin: Record<string, Record<string, number>> = Object.create(null) as Record<string, Record<string, number>>
   readonly errors: ErrorKinds = Object.create(null) as ErrorKinds
   readonly statusCodes: Record<string, number> = Object.create(null) as Record<string, number>
   readonly protocols: Record<string, number> = Object.create(null) as Record<string, number>
@@ -41,6 +46,14 @@ export class WorkerStats {
     this.statusCodes[status] = (this.statusCodes[status] ?? 0) + 1
     recordMs(this.corrected, correctedMs)
     recordMs(this.raw, rawMs)
+    recordMs(this.#intervalCorrected, correctedMs)
+    recordMs(this.#intervalRaw, rawMs)
+  }
+
+  /** Counts `key` (`requests`, `throttled`, an outcome kind) for `origin` (send: per push service). */
+  originCount (origin: string, key: string): void {
+    const o = this.perOrigin[origin] ??= Object.create(null) as Record<string, number>
+    o[key] = (o[key] ?? 0) + 1
   }
 
   /** Records a failed request by error kind, keeping the first message of each kind as a sample. */
@@ -61,9 +74,14 @@ export class WorkerStats {
     for (let i = 0; i < Slot.Count; i++) Atomics.store(s, i, BigInt(Math.trunc(c[i] as number)))
   }
 
-  /** Everything the supervisor cannot read from the shared buffer. */
+  /** Everything the supervisor cannot read from the shared buffer; starts a new timeline interval. */
   snapshot (perAddress: Record<string, number>): WorkerSnapshot {
+    const interval = { corrected: encodeHistogram(this.#intervalCorrected), raw: encodeHistogram(this.#intervalRaw) }
+    this.#intervalCorrected.reset()
+    this.#intervalRaw.reset()
     return {
+      interval,
+      perOrigin: structuredClone(this.perOrigin),
       corrected: encodeHistogram(this.corrected),
       raw: encodeHistogram(this.raw),
       lag: encodeHistogram(this.lag),

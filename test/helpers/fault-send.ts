@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import type { SendOptions } from '../../src/run/send.js'
+import type { RunHooks } from '../../src/run/handle.js'
 import type { Report } from '../../src/report/report.js'
 import { isRetryable } from '../../src/engine/error-kind.js'
 import type { ErrorKind } from '../../src/engine/error-kind.js'
@@ -26,7 +27,7 @@ export interface Run {
 }
 
 /** Sends `count` subscriptions for `server` (its paths are /p/0 .. /p/count-1) and returns the report. */
-export async function sendTo (server: { host: string, ca: string, origin?: string }, count: number, options: Partial<SendOptions> = {}, boundMs = RUN_BOUND_MS): Promise<Run> {
+export async function sendTo (server: { host: string, ca: string, origin?: string }, count: number, options: Partial<SendOptions> = {}, hooks: RunHooks = {}, boundMs = RUN_BOUND_MS): Promise<Run> {
   const dir = tempDir()
   const out = join(dir, 'out')
   const ca = join(dir, 'ca.pem')
@@ -44,7 +45,7 @@ export async function sendTo (server: { host: string, ca: string, origin?: strin
     retries: 3,
     logLevel: 'silent',
     ...options
-  }, 'send run', boundMs)
+  }, 'send run', boundMs, hooks)
   return { report, out, dir }
 }
 

@@ -52,7 +52,8 @@ export function fakeReport (run: FakeRun): Report {
       perAddress: run.perAddress ?? { '127.0.0.1': completed },
       protocols: run.protocols ?? { 'http/1.1': 1 }
     },
-    workers: Array.from({ length: workers }, (_, index) => ({ index, restarts: 0, gaveUp: false, counters, errors: [] }))
+    workers: Array.from({ length: workers }, (_, index) => ({ index, restarts: 0, gaveUp: false, counters, errors: [] })),
+    timeline: []
   }, {
     command: run.command ?? 'load',
     version: '0.0.0-test',

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startSend } from '../../src/run/send.js'
 import type { SendOptions } from '../../src/run/send.js'
+import type { RunHooks } from '../../src/run/handle.js'
 import { OUTCOME_FILES } from '../../src/push/outcome-files.js'
 import { OUTCOME_COUNT_KEY } from '../../src/push/feeder.js'
 import { writeVapidKeys } from './send-fixtures.js'
@@ -45,8 +46,8 @@ export function writeSubscriptions (dir: string, origin: string | ((i: number) =
  * Runs a send and resolves with its report, or rejects once `ms` pass — and then stops the run (its
  * worker threads would otherwise keep the test process alive until the runner's own timeout).
  */
-export async function sendBounded (options: SendOptions, what: string, ms: number): Promise<Report> {
-  const handle = startSend(options)
+export async function sendBounded (options: SendOptions, what: string, ms: number, hooks: RunHooks = {}): Promise<Report> {
+  const handle = startSend(options, hooks)
   try {
     return await bounded(handle.done, what, ms)
   } catch (err) {

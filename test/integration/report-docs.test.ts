@@ -26,6 +26,10 @@ test('every field of a real report is in the README report schema table', async 
       fields.push(key)
     }
   }
+  // Timeline entries (#14) are documented field by field as `timeline.<field>`.
+  const timeline = report.timeline as Array<Record<string, unknown>>
+  assert.ok(timeline.length > 0 && timeline.some((e) => e.origins !== undefined), 'a send report has a timeline with push services')
+  for (const key of new Set(timeline.flatMap((e) => Object.keys(e)))) fields.push(`timeline.${key}`)
   assert.ok(fields.includes('shard') && fields.includes('outcomes') && fields.includes('requests.errorRate'))
   const missing = fields.filter((p) => !documented.has(p))
   assert.deepEqual(missing, [], 'fields of the report missing from the README report schema')

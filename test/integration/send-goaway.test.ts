@@ -47,7 +47,7 @@ test('#10 graceful GOAWAY every 300 streams during a 3,000-line send: every mess
   const server = await pushServer(t, () => CREATED, { goawayAfter: 300 })
   const n = 3000
   // 3,000 encryptions: a few seconds idle, far more on a loaded 2-core machine, hence the wide hang guard.
-  const { report, out } = await sendTo(server, n, { workers: 2, concurrency: 100 }, 110_000)
+  const { report, out } = await sendTo(server, n, { workers: 2, concurrency: 100 }, {}, 110_000)
   assertExactlyOnce(report, out, server, n)
   assert.ok(server.goaways >= 9, `goaways ${server.goaways}`)
   assert.ok(server.sessions >= 10, `sessions ${server.sessions}`)

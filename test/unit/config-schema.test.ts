@@ -67,7 +67,8 @@ function sample (key: OptionKey): unknown {
     timeout: '2s',
     connectTimeout: '2s',
     grace: '1s',
-    maxRetryAfter: '1m'
+    maxRetryAfter: '1m',
+    metricsPort: 9464
   }
   return values[key] ?? (['concurrency', 'connections', 'streams', 'pipelining', 'requests', 'retries', 'rate', 'connectRate'].includes(key) ? 4 : 'x')
 }
