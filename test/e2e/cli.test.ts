@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { EXIT, EXIT_CODE_DOCS } from '../../src/cli/exit-codes.js'
@@ -15,6 +15,8 @@ import { bounded, waitUntil } from '../helpers/bounded.js'
 import { runCli } from '../helpers/cli.js'
 import type { CliResult, RunCliOptions } from '../helpers/cli.js'
 import { startH1Server } from '../helpers/servers.js'
+import { writeVapidKeys } from '../helpers/send-fixtures.js'
+import { subscriptionLine } from '../helpers/send-run.js'
 import type { H1ServerOptions, H1ServerStats, TestServer } from '../helpers/servers.js'
 
 const T = { timeout: 60_000 }
@@ -245,6 +247,24 @@ test('--help of every command lists every option of the table', T, async () => {
       assert.ok(r.stdout.includes(spec.flags), `${command} --help lacks ${spec.flags} (${key})`)
     }
   }
+})
+
+test('exit 3: an outcome file the kernel refuses to write (a symlink to /dev/full: ENOSPC) stops the send', T, async (t) => {
+  if (!existsSync('/dev/full')) {
+    t.skip('no /dev/full on this system; test/e2e/output-failure.test.ts covers a full filesystem')
+    return
+  }
+  const work = await mkdtemp(join(dir, 'full-'))
+  const out = join(work, 'out')
+  await mkdir(out)
+  await symlink('/dev/full', join(out, 'dry-run.ndjson'))
+  const vapid = writeVapidKeys(work).path
+  const subs = join(work, 'subs.ndjson')
+  await writeFile(subs, subscriptionLine('http://127.0.0.1:9/p/1', 1) + '\n')
+  const r = await cli(['send', '-s', subs, '-p', 'hi', '--vapid-keys', vapid, '--allow-host', '127.0.0.1:9', '--allow-private', '--dry-run', '--out', out])
+  expectExit(r, EXIT.output, 'outcome file on a full device')
+  assert.match(r.stderr, /cannot write .*dry-run\.ndjson: no space left on device \(ENOSPC\)/)
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace')
 })
 
 // Runs last: the tests above are the scenarios of the README's exit-code table.
