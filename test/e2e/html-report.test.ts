@@ -102,7 +102,8 @@ test('load --html: a real run renders every chart in headless Chromium, nothing 
 })
 
 test('send --html: outcomes over time and the per-push-service table with 429s and time throttled', T, async (t) => {
-  const server = await pushServer(t, (req) => req.attempt === 1 && req.index >= 20 && req.index < 23
+  // A burst of 429s (a pattern: the origin is paused, not only the messages delayed).
+  const server = await pushServer(t, (req) => req.attempt === 1 && req.index >= 20 && req.index < 40
     ? { status: 429, headers: { 'retry-after': '1' } }
     : req.index % 13 === 5 ? { status: 410 } : CREATED)
   const { report, dir } = await sendTo(server, 50, { concurrency: 10 })

@@ -26,8 +26,9 @@ interface ProgressRecord {
 }
 
 test('send from a file, stderr not a terminal: NDJSON progress with %, ETA, p50/p99 and the paused push service', { timeout: 90_000 }, async (t) => {
-  // Slow enough answers that the send spans a few progress seconds; one 429 (Retry-After 2 s) once under way.
-  const server = await pushServer(t, (req) => req.attempt === 1 && req.index === 40
+  // Slow enough answers that the send spans a few progress seconds; once under way, a burst of 20 answers
+  // 429 (Retry-After 2 s): a pattern, not an isolated 429, so the push service is paused (README, Throttling).
+  const server = await pushServer(t, (req) => req.attempt === 1 && req.index >= 40 && req.index < 60
     ? { status: 429, headers: { 'retry-after': '2' } }
     : { status: 201, delayMs: 40 })
   const dir = tempDir()

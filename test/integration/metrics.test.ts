@@ -61,7 +61,8 @@ function assertMatchesReport (m: Map<string, number>, r: Report): void {
 }
 
 test('a send scraped over loopback while it runs and after: the counters match the final report', T, async (t) => {
-  const server = await pushServer(t, (req) => req.attempt === 1 && req.index === 30
+  // A burst of 429s once under way: a pattern, so the origin is paused (an isolated 429 only delays its message).
+  const server = await pushServer(t, (req) => req.attempt === 1 && req.index >= 30 && req.index < 50
     ? { status: 429, headers: { 'retry-after': '1' } }
     : req.index % 11 === 3 ? { status: 410 } : { status: 201, delayMs: 20 })
   const metrics = new RunMetrics('send')
