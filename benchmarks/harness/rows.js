@@ -50,8 +50,8 @@ export function buildRows (env) {
       kind: 'node',
       cpus: '0',
       timeoutS: t,
-      note: 'bare undici 7 Client.dispatch() loop, same knobs',
-      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--pipelining=100', '--inflight=100', `--duration=${DUR}`]
+      note: 'bare undici 8 Client.dispatch() loop, same knobs (h2Options.maxConcurrentStreams 100)',
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`]
     },
     {
       name: 'node-http2',
@@ -78,7 +78,7 @@ export function buildRows (env) {
       cpus: '0',
       timeoutS: t,
       note: 'the same bare loop inside one worker_thread (prices the thread notify-sender runs in)',
-      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--pipelining=100', '--inflight=100', `--duration=${DUR}`, '--in-worker']
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, '--in-worker']
     },
     // Fixed costs (process start-up, worker thread, connection, report) to separate them from per-request costs.
     {
@@ -97,7 +97,7 @@ export function buildRows (env) {
       cpus: '0',
       timeoutS: t,
       note: 'fixed cost: the bare undici loop, ~100 requests',
-      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--pipelining=100', '--inflight=100', '--duration=0.02', '--warmup=0']
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', '--duration=0.02', '--warmup=0']
     },
     // 5: HTTP/1.1 cleartext
     {
@@ -144,7 +144,7 @@ export function buildRows (env) {
       cpus: '0',
       timeoutS: t,
       note: "send's floor: the bare undici h2 loop, each body encrypted with notify-sender's encryptPayload + VAPID header first",
-      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--pipelining=100', '--inflight=100', `--duration=${DUR}`, '--encrypt']
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, '--encrypt']
     },
     {
       name: 'ns-send',

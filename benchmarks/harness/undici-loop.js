@@ -1,16 +1,21 @@
-// Bare undici 7 dispatch() loop: the runtime's floor for undici, with the knobs notify-sender uses (one
-// Client, pipelining = streams, idempotent + non-blocking so HTTP/2 multiplexes and HTTP/1.1 pipelines,
-// a pre-built flat header array, a legacy handler object so undici does not wrap it).
-// e.g. node undici-loop.js --url=https://127.0.0.1:18444 --h2 --conns=1 --pipelining=100 --inflight=100
+// Bare undici dispatch() loop: the runtime's floor for undici, with the knobs notify-sender uses (one
+// Client per connection, h2Options.maxConcurrentStreams for HTTP/2 streams, idempotent + non-blocking so
+// HTTP/1.1 can pipeline, a pre-built flat header array, and a handler object with undici 8's handler API
+// so undici does not wrap it).
+// e.g. node undici-loop.js --url=https://127.0.0.1:18444 --h2 --streams=100 --inflight=100
 //      node undici-loop.js --url=http://127.0.0.1:18081 --conns=100 --pipelining=1 --inflight=100
 //      --in-worker runs the same loop in one worker_thread (as notify-sender does), to price the thread itself.
 //      --encrypt encrypts every body with notify-sender's encryptPayload + VAPID signer first (send's floor:
 //      crypto and undici in one loop, without the engine, the feeder or the outcome bookkeeping).
+//      --undici=<path to an undici index.js> loads another copy (the Node 20 reference row runs undici 7:
+//      its HTTP/2 streams need pipelining = streams, and its native handler API is the legacy one).
+import { createRequire } from 'node:module'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Worker, isMainThread } from 'node:worker_threads'
-import { Client, Pool } from 'undici'
 import { args, fixtures, Meter, drain, hardStop, performance } from './lib.js'
 
-const o = args({ url: 'https://127.0.0.1:18444', h2: false, conns: 1, pipelining: 1, inflight: 100, duration: 10, warmup: 1, 'in-worker': false })
+const o = args({ url: 'https://127.0.0.1:18444', h2: false, conns: 1, pipelining: 1, streams: 100, inflight: 100, duration: 10, warmup: 1, 'in-worker': false, undici: '' })
 if (o['in-worker'] && isMainThread) {
   // eslint-disable-next-line no-new
   new Worker(new URL(import.meta.url), { argv: process.argv.slice(2) })
@@ -18,8 +23,21 @@ if (o['in-worker'] && isMainThread) {
   await run()
 }
 
+async function loadUndici () {
+  if (o.undici === '') {
+    const require = createRequire(import.meta.url)
+    const main = require.resolve('undici')
+    return { undici: await import(pathToFileURL(main).href), version: require('undici/package.json').version }
+  }
+  const main = path.resolve(o.undici)
+  const require = createRequire(main)
+  return { undici: await import(pathToFileURL(main).href), version: require('./package.json').version }
+}
+
 async function run () {
   const { body, headerArray, nextPath, ca, work } = fixtures(o)
+  const { undici, version } = await loadUndici()
+  const major = Number(version.split('.')[0])
   let makeBody = null
   if (o.encrypt) {
     const fs = await import('node:fs')
@@ -40,17 +58,35 @@ async function run () {
       return [encryptPayload(payload, sub), h]
     }
   }
-  const opts = {
-    connect: { ca },
-    keepAliveTimeout: 60e3,
-    pipelining: o.pipelining,
-    ...(o.h2 ? { allowH2: true, maxConcurrentStreams: Math.min(o.pipelining, 100) } : {})
-  }
-  const disp = o.conns === 1 ? new Client(o.url, opts) : new Pool(o.url, { ...opts, connections: o.conns })
+  // The connector records what ALPN chose. undici 8 offers http/1.1 first unless preferH2 is set (undici 7
+  // ignores preferH2); h2o picks by its own preference either way, but the loop asks for h2 like the product.
+  let alpn = null
+  const base = undici.buildConnector({ ca, allowH2: o.h2, preferH2: o.h2, maxCachedSessions: 100 })
+  const connect = (opts, cb) => base(opts, (err, socket) => {
+    if (socket) alpn = socket.alpnProtocol || 'http/1.1'
+    cb(err, socket)
+  })
+  const h2 = !o.h2
+    ? {}
+    : major >= 8
+      ? { allowH2: true, h2Options: { maxConcurrentStreams: o.streams } }
+      // undici 7: only as many streams as `pipelining` allows; maxConcurrentStreams is a top-level option.
+      : { allowH2: true, maxConcurrentStreams: o.streams, pipelining: o.streams }
+  const opts = { connect, keepAliveTimeout: 60e3, pipelining: o.pipelining, ...h2 }
+  const disp = o.conns === 1 ? new undici.Client(o.url, opts) : new undici.Pool(o.url, { ...opts, connections: o.conns })
   const m = new Meter(o)
   let inflight = 0
 
+  // undici 8's handler API (undici 7 accepts it through a wrapper; it gets its own legacy handler below).
   class Handler {
+    constructor (t) { this.t = t; this.status = 0 }
+    onRequestStart () { this.status = 0 }
+    onResponseStart (_c, status) { this.status = status }
+    onResponseData () {}
+    onResponseEnd () { m.ok(this.status, this.t); fire() }
+    onResponseError (_c, e) { m.err(e); fire() }
+  }
+  class LegacyHandler {
     constructor (t) { this.t = t; this.status = 0 }
     onConnect () {}
     onHeaders (status) { this.status = status; return true }
@@ -58,20 +94,21 @@ async function run () {
     onComplete () { m.ok(this.status, this.t); fire() }
     onError (e) { m.err(e); fire() }
   }
+  const H = major >= 8 ? Handler : LegacyHandler
 
   function fire () {
     if (!m.running) { inflight--; return }
     if (makeBody !== null) {
       const [b, h] = makeBody()
-      disp.dispatch({ path: nextPath(), method: 'POST', headers: h, body: b, idempotent: true, blocking: false }, new Handler(performance.now()))
+      disp.dispatch({ path: nextPath(), method: 'POST', headers: h, body: b, idempotent: true, blocking: false }, new H(performance.now()))
       return
     }
-    disp.dispatch({ path: nextPath(), method: 'POST', headers: headerArray, body, idempotent: true, blocking: false }, new Handler(performance.now()))
+    disp.dispatch({ path: nextPath(), method: 'POST', headers: headerArray, body, idempotent: true, blocking: false }, new H(performance.now()))
   }
 
   m.start(() => {
     drain(() => inflight, 5000, (left) => {
-      m.report({ tool: 'undici-dispatch', url: o.url, h2: o.h2, conns: o.conns, pipelining: o.pipelining, inflight: o.inflight, undrained: left })
+      m.report({ tool: 'undici-dispatch', undici: version, node: process.version, alpn, url: o.url, h2: o.h2, conns: o.conns, streams: o.h2 ? o.streams : undefined, pipelining: o.pipelining, inflight: o.inflight, undrained: left })
       disp.destroy().then(() => { process.exitCode = 0 })
     })
   })
