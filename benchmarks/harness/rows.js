@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { ORIGIN_H1, ORIGIN_TLS } from './fixtures.js'
+import { RUNTIMES, runtimeNode, runtimeUndici } from './runtimes.js'
 
 export const GROUPS = {
   h2: 'HTTP/2 over TLS (h2o :PORT, 1 connection x 100 streams, 100 requests in flight)',
@@ -11,7 +12,8 @@ export const GROUPS = {
   dry: '--dry-run (parse + encrypt + sign, nothing sent): scaling; client on CPU0+CPU1 for both rows',
   mem: 'Memory: peak RSS, 100k vs 10M generated subscriptions streamed from a file',
   rate: 'Rate accuracy (open model, 1 worker)',
-  idle: 'Idle engine (--rate 1)'
+  idle: 'Idle engine (--rate 1)',
+  runtime: 'Runtimes: the same loops on the other Node lines (npm package `node`, installed into benchmarks/work/runtimes/ on first run)'
 }
 
 export function buildRows (env) {
@@ -29,7 +31,7 @@ export function buildRows (env) {
   const nsLoad = (proto, extra) => [...NS, 'load', proto === 1 ? urisH1[0] : uris[0], '1',
     '--urls-file', proto === 1 ? 'ns-urls-h1.txt' : 'ns-urls-tls.txt', `--http=${proto}`, '--ca', 'certs/ca.crt',
     '-m', 'POST', '-b', '@body.txt', ...hNs, '--json', '-q', ...extra]
-  const nsSend = (workers, subs, extra) => [...NS, 'send', String(workers), '-s', subs, '-p', '@payload.txt',
+  const nsSend = (workers, subs, extra, node = 'node') => [node, NS[1], 'send', String(workers), '-s', subs, '-p', '@payload.txt',
     '--vapid-keys', 'vapid.json', '--allow-host', ORIGIN_TLS.replace('https://', ''), '--allow-private', '--ca', 'certs/ca.crt',
     '-c', '100', '--json', '-q', ...extra]
   const t = DUR + 40
@@ -172,6 +174,63 @@ export function buildRows (env) {
       timeoutS: t,
       note: 'the same with one pre-signed Authorization header (its best case)',
       cmd: ['node', '../harness/web-push-loop.js', '--inflight=100', '--vapid=cached', `--duration=${DUR}`]
+    },
+    // Runtimes: crypto, the bare HTTP/2 loop and send on Node 22 and 24 (their Node 26 rows are above), and
+    // the Node 20 + undici 7 reference the project moved from.
+    ...[22, 24].flatMap((line) => {
+      const node = runtimeNode(line)
+      return [
+        {
+          name: `crypto-only-node${line}`,
+          group: 'runtime',
+          kind: 'node',
+          runtime: line,
+          cpus: '0',
+          timeoutS: t,
+          note: `\`crypto-only\` on Node ${RUNTIMES[line].node}`,
+          cmd: [node, '../harness/crypto-only.js', `--duration=${DUR}`]
+        },
+        {
+          name: `undici-dispatch-h2-node${line}`,
+          group: 'runtime',
+          kind: 'node',
+          runtime: line,
+          cpus: '0',
+          timeoutS: t,
+          note: `\`undici-dispatch-h2\` (undici 8) on Node ${RUNTIMES[line].node}`,
+          cmd: [node, '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`]
+        },
+        {
+          name: `ns-send-node${line}`,
+          group: 'runtime',
+          kind: 'nssend',
+          runtime: line,
+          cpus: '0',
+          timeoutS: t,
+          note: `\`ns-send\` on Node ${RUNTIMES[line].node}`,
+          cmd: nsSend(1, 'subs-100000.ndjson', ['--duration', `${DUR}s`], node)
+        }
+      ]
+    }),
+    {
+      name: 'undici7-dispatch-h2-node20',
+      group: 'runtime',
+      kind: 'node',
+      runtime: 20,
+      cpus: '0',
+      timeoutS: t,
+      note: `reference: the bare loop with undici ${RUNTIMES[20].extra[0].split('@')[1]} (legacy handler, pipelining = streams) on Node ${RUNTIMES[20].node}`,
+      cmd: [runtimeNode(20), '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, `--undici=${runtimeUndici(20)}`]
+    },
+    {
+      name: 'node-http2-node20',
+      group: 'runtime',
+      kind: 'node',
+      runtime: 20,
+      cpus: '0',
+      timeoutS: t,
+      note: `reference: \`node-http2\` on Node ${RUNTIMES[20].node}`,
+      cmd: [runtimeNode(20), '../harness/node-h2-loop.js', `--url=${ORIGIN_TLS}`, '--inflight=100', `--duration=${DUR}`]
     },
     // 7: dry-run scaling
     {
