@@ -7,6 +7,9 @@
 //      --in-worker runs the same loop in one worker_thread (as notify-sender does), to price the thread itself.
 //      --encrypt encrypts every body with notify-sender's encryptPayload + VAPID signer first (send's floor:
 //      crypto and undici in one loop, without the engine, the feeder or the outcome bookkeeping).
+//      --spin=<µs> burns that much CPU per request before dispatching it instead (diagnostic: undici's own
+//      cost at the request rate a per-message cost of that size allows, without crypto's cache footprint).
+//      With --encrypt or --spin the RESULT also carries the thread CPU spent in them per request (pre_us).
 //      --undici=<path to an undici index.js> loads another copy (the Node 20 reference row runs undici 7:
 //      its HTTP/2 streams need pipelining = streams, and its native handler API is the legacy one).
 import { createRequire } from 'node:module'
@@ -15,7 +18,7 @@ import { pathToFileURL } from 'node:url'
 import { Worker, isMainThread } from 'node:worker_threads'
 import { args, fixtures, Meter, drain, hardStop, performance } from './lib.js'
 
-const o = args({ url: 'https://127.0.0.1:18444', h2: false, conns: 1, pipelining: 1, streams: 100, inflight: 100, duration: 10, warmup: 1, 'in-worker': false, undici: '' })
+const o = args({ url: 'https://127.0.0.1:18444', h2: false, conns: 1, pipelining: 1, streams: 100, inflight: 100, duration: 10, warmup: 1, 'in-worker': false, undici: '', spin: 0 })
 if (o['in-worker'] && isMainThread) {
   // eslint-disable-next-line no-new
   new Worker(new URL(import.meta.url), { argv: process.argv.slice(2) })
@@ -58,6 +61,32 @@ async function run () {
       return [encryptPayload(payload, sub), h]
     }
   }
+  if (o.spin > 0) {
+    const spinNs = BigInt(Math.round(o.spin * 1000))
+    makeBody = () => {
+      const end = process.hrtime.bigint() + spinNs
+      while (process.hrtime.bigint() < end);
+      return [body, headerArray]
+    }
+  }
+  // Thread CPU inside makeBody (encrypt + VAPID header, or the spin), counted in the measurement window.
+  let preUs = 0
+  let preN = 0
+  const timed = makeBody === null || typeof process.threadCpuUsage !== 'function'
+    ? makeBody
+    : (() => {
+        const f = makeBody
+        return () => {
+          const a = process.threadCpuUsage()
+          const r = f()
+          if (m.inWindow) {
+            const b = process.threadCpuUsage(a)
+            preUs += b.user + b.system
+            preN++
+          }
+          return r
+        }
+      })()
   // The connector records what ALPN chose. undici 8 offers http/1.1 first unless preferH2 is set (undici 7
   // ignores preferH2); h2o picks by its own preference either way, but the loop asks for h2 like the product.
   let alpn = null
@@ -98,8 +127,8 @@ async function run () {
 
   function fire () {
     if (!m.running) { inflight--; return }
-    if (makeBody !== null) {
-      const [b, h] = makeBody()
+    if (timed !== null) {
+      const [b, h] = timed()
       disp.dispatch({ path: nextPath(), method: 'POST', headers: h, body: b, idempotent: true, blocking: false }, new H(performance.now()))
       return
     }
@@ -108,7 +137,7 @@ async function run () {
 
   m.start(() => {
     drain(() => inflight, 5000, (left) => {
-      m.report({ tool: 'undici-dispatch', undici: version, node: process.version, alpn, url: o.url, h2: o.h2, conns: o.conns, streams: o.h2 ? o.streams : undefined, pipelining: o.pipelining, inflight: o.inflight, undrained: left })
+      m.report({ tool: 'undici-dispatch', undici: version, node: process.version, alpn, url: o.url, h2: o.h2, conns: o.conns, streams: o.h2 ? o.streams : undefined, pipelining: o.pipelining, inflight: o.inflight, undrained: left, ...(preN > 0 ? { pre_us: +(preUs / preN).toFixed(1) } : {}) })
       disp.destroy().then(() => { process.exitCode = 0 })
     })
   })
