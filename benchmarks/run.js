@@ -277,7 +277,7 @@ async function profiles (rows, runId) {
   const dir = path.join(work, 'prof')
   fs.rmSync(dir, { recursive: true, force: true })
   fs.mkdirSync(dir, { recursive: true })
-  const pick = ['undici-dispatch-h2', 'ns-load-h2', 'undici-dispatch-h1', 'ns-load-h1', 'autocannon-h1', 'crypto-only', 'undici-encrypt-h2', 'ns-send']
+  const pick = ['undici-dispatch-h2', 'node-http2', 'undici-dispatch-h2-worker', 'ns-load-h2', 'undici-dispatch-h1', 'ns-load-h1', 'autocannon-h1', 'crypto-only', 'undici-encrypt-h2', 'ns-send']
   const out = {}
   for (const name of pick) {
     const row = rows.find((r) => r.name === name)

@@ -91,6 +91,20 @@ export function renderReport (meta, recs, analysis) {
     }
     L.push('')
   }
+  const floorRows = ['crypto-only', 'undici-dispatch-h2', 'undici-spin-h2', 'undici-encrypt-h2', 'undici-encrypt-h2-batch'].filter((n) => by.has(n))
+  if (floorRows.some((n) => get(n, (r) => r.pre_us).some(Number.isFinite))) {
+    L.push('### Send\'s floor taken apart (µs of client CPU per message in the measurement window, median)', '')
+    L.push('before dispatch = thread CPU inside the per-message preparation (encryptPayload + VAPID header, or the spin), timed with `process.threadCpuUsage()` around each call; the rest = everything else in the window (undici, node:http2, TLS, GC helper threads).', '')
+    L.push('| row | window µs/msg | before dispatch | the rest | msgs/s |')
+    L.push('|---|---:|---:|---:|---:|')
+    for (const n of floorRows) {
+      const w = get(n, (r) => r.window_cpu_us_per_req)
+      const pre = n === 'crypto-only' ? w : get(n, (r) => r.pre_us ?? 0)
+      const rest = (by.get(n) ?? []).map((r) => r.window_cpu_us_per_req - (n === 'crypto-only' ? r.window_cpu_us_per_req : (r.pre_us ?? 0)))
+      L.push(`| \`${n}\` | ${stat(w, 1)} | ${stat(pre, 1)} | ${stat(rest, 1)} | ${stat(get(n, (r) => r.rps), 0, true)} |`)
+    }
+    L.push('')
+  }
   const splitRows = meta.rows.filter((r) => r.name !== 'ns-idle' && (by.get(r.name) ?? []).some((x) => x.thread_us_per_req))
   if (splitRows.length > 0) {
     L.push('### Client CPU by thread (µs per request or message, median)', '')

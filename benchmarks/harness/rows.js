@@ -148,6 +148,25 @@ export function buildRows (env) {
       note: "send's floor: the bare undici h2 loop, each body encrypted with notify-sender's encryptPayload + VAPID header first",
       cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, '--encrypt']
     },
+    // Diagnostics of that floor: undici under a per-request CPU cost that is not crypto, and crypto done in batches.
+    {
+      name: 'undici-spin-h2',
+      group: 'push',
+      kind: 'node',
+      cpus: '0',
+      timeoutS: t,
+      note: 'diagnostic: the bare undici h2 loop burning 200 µs of CPU before each request instead of encrypting (undici at the request rate crypto allows)',
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, '--spin=200']
+    },
+    {
+      name: 'undici-encrypt-h2-batch',
+      group: 'push',
+      kind: 'node',
+      cpus: '0',
+      timeoutS: t,
+      note: 'diagnostic: `undici-encrypt-h2` with messages encrypted 50 at a time, back to back, then dispatched',
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, '--encrypt', '--batch=50']
+    },
     {
       name: 'ns-send',
       group: 'push',

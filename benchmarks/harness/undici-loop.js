@@ -9,6 +9,10 @@
 //      crypto and undici in one loop, without the engine, the feeder or the outcome bookkeeping).
 //      --spin=<µs> burns that much CPU per request before dispatching it instead (diagnostic: undici's own
 //      cost at the request rate a per-message cost of that size allows, without crypto's cache footprint).
+//      --batch=<n> with --encrypt prepares n messages back to back when its queue runs empty (diagnostic).
+//      --coalesce=micro|immediate: completions are answered in one flush per microtask checkpoint (or per
+//      event-loop turn) that prepares all the owed messages back to back, then dispatches them (diagnostic;
+//      --split=false prepares and dispatches them one by one instead).
 //      With --encrypt or --spin the RESULT also carries the thread CPU spent in them per request (pre_us).
 //      --undici=<path to an undici index.js> loads another copy (the Node 20 reference row runs undici 7:
 //      its HTTP/2 streams need pipelining = streams, and its native handler API is the legacy one).
@@ -18,7 +22,7 @@ import { pathToFileURL } from 'node:url'
 import { Worker, isMainThread } from 'node:worker_threads'
 import { args, fixtures, Meter, drain, hardStop, performance } from './lib.js'
 
-const o = args({ url: 'https://127.0.0.1:18444', h2: false, conns: 1, pipelining: 1, streams: 100, inflight: 100, duration: 10, warmup: 1, 'in-worker': false, undici: '', spin: 0 })
+const o = args({ url: 'https://127.0.0.1:18444', h2: false, conns: 1, pipelining: 1, streams: 100, inflight: 100, duration: 10, warmup: 1, 'in-worker': false, undici: '', spin: 0, batch: 1, coalesce: false, split: true })
 if (o['in-worker'] && isMainThread) {
   // eslint-disable-next-line no-new
   new Worker(new URL(import.meta.url), { argv: process.argv.slice(2) })
@@ -69,6 +73,15 @@ async function run () {
       return [body, headerArray]
     }
   }
+  if (o.batch > 1 && makeBody !== null) {
+    // Prepare --batch messages back to back whenever the queue is empty, instead of one per dispatch.
+    const one = makeBody
+    const queue = []
+    makeBody = () => {
+      if (queue.length === 0) for (let i = 0; i < o.batch; i++) queue.push(one())
+      return queue.pop()
+    }
+  }
   // Thread CPU inside makeBody (encrypt + VAPID header, or the spin), counted in the measurement window.
   let preUs = 0
   let preN = 0
@@ -112,16 +125,16 @@ async function run () {
     onRequestStart () { this.status = 0 }
     onResponseStart (_c, status) { this.status = status }
     onResponseData () {}
-    onResponseEnd () { m.ok(this.status, this.t); fire() }
-    onResponseError (_c, e) { m.err(e); fire() }
+    onResponseEnd () { m.ok(this.status, this.t); next() }
+    onResponseError (_c, e) { m.err(e); next() }
   }
   class LegacyHandler {
     constructor (t) { this.t = t; this.status = 0 }
     onConnect () {}
     onHeaders (status) { this.status = status; return true }
     onData () { return true }
-    onComplete () { m.ok(this.status, this.t); fire() }
-    onError (e) { m.err(e); fire() }
+    onComplete () { m.ok(this.status, this.t); next() }
+    onError (e) { m.err(e); next() }
   }
   const H = major >= 8 ? Handler : LegacyHandler
 
@@ -134,6 +147,31 @@ async function run () {
     }
     disp.dispatch({ path: nextPath(), method: 'POST', headers: headerArray, body, idempotent: true, blocking: false }, new H(performance.now()))
   }
+
+  // --coalesce=micro|immediate: a completion only counts a request owed; one flush per microtask checkpoint
+  // (or per event-loop turn) prepares every owed request back to back, then dispatches them (diagnostic).
+  let owed = 0
+  let scheduled = false
+  const schedule = o.coalesce === 'immediate' ? setImmediate : queueMicrotask
+  function flush () {
+    scheduled = false
+    const n = owed
+    owed = 0
+    if (!m.running) { inflight -= n; return }
+    if (!o.split) {
+      for (let i = 0; i < n; i++) fire()
+      return
+    }
+    const ready = []
+    for (let i = 0; i < n; i++) ready.push(timed !== null ? timed() : [body, headerArray])
+    for (const [b, h] of ready) disp.dispatch({ path: nextPath(), method: 'POST', headers: h, body: b, idempotent: true, blocking: false }, new H(performance.now()))
+  }
+  const next = !o.coalesce
+    ? fire
+    : () => {
+        owed++
+        if (!scheduled) { scheduled = true; schedule(flush) }
+      }
 
   m.start(() => {
     drain(() => inflight, 5000, (left) => {
