@@ -353,7 +353,14 @@ async function main () {
   }
   const runId = base?.runId ?? new Date().toISOString()
   const rerunAt = RERUN ? new Date().toISOString() : undefined
-  const meta = base ?? { runId, env: { ...env, work: undefined }, filter: filterArg ?? null, machine: machine(), versions: { ...versions(), runtimes }, rows: rows.map((r) => ({ name: r.name, group: r.group, note: r.note, cpus: r.cpus, runtime: r.runtime, cmd: ['/usr/bin/time', '-f', "'%U %S %e %M'", 'taskset', '-c', r.cpus, ...r.cmd.map(quote)].join(' ') })) }
+  const metaRow = (r) => ({ name: r.name, group: r.group, note: r.note, cpus: r.cpus, runtime: r.runtime, cmd: ['/usr/bin/time', '-f', "'%U %S %e %M'", 'taskset', '-c', r.cpus, ...r.cmd.map(quote)].join(' ') })
+  if (base !== null) {
+    // A row added to the suite after the complete run joins it through its first re-run, in suite order.
+    const order = buildRows(env).map((r) => r.name)
+    for (const r of rows) if (!base.rows.some((x) => x.name === r.name)) base.rows.push(metaRow(r))
+    base.rows.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name))
+  }
+  const meta = base ?? { runId, env: { ...env, work: undefined }, filter: filterArg ?? null, machine: machine(), versions: { ...versions(), runtimes }, rows: rows.map(metaRow) }
   const started = Date.now()
   if (!DRY) await startServer()
   for (let rep = 1; rep <= env.REPEAT; rep++) {

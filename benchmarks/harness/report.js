@@ -91,7 +91,7 @@ export function renderReport (meta, recs, analysis) {
     }
     L.push('')
   }
-  const floorRows = ['crypto-only', 'undici-dispatch-h2', 'undici-spin-h2', 'undici-encrypt-h2', 'undici-encrypt-h2-batch'].filter((n) => by.has(n))
+  const floorRows = ['crypto-only', 'undici-dispatch-h2', 'undici-spin-h2', 'undici-encrypt-h2', 'undici-encrypt-h2-worker', 'undici-encrypt-h2-batch'].filter((n) => by.has(n))
   if (floorRows.some((n) => get(n, (r) => r.pre_us).some(Number.isFinite))) {
     L.push('### Send\'s floor taken apart (µs of client CPU per message in the measurement window, median)', '')
     L.push('before dispatch = thread CPU inside the per-message preparation (encryptPayload + VAPID header, or the spin), timed with `process.threadCpuUsage()` around each call; the rest = everything else in the window (undici, node:http2, TLS, GC helper threads).', '')

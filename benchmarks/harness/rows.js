@@ -148,6 +148,15 @@ export function buildRows (env) {
       note: "send's floor: the bare undici h2 loop, each body encrypted with notify-sender's encryptPayload + VAPID header first",
       cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, '--encrypt']
     },
+    {
+      name: 'undici-encrypt-h2-worker',
+      group: 'push',
+      kind: 'node',
+      cpus: '0',
+      timeoutS: t,
+      note: 'diagnostic: `undici-encrypt-h2` inside one worker_thread (where send encrypts and dispatches)',
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, '--encrypt', '--in-worker']
+    },
     // Diagnostics of that floor: undici under a per-request CPU cost that is not crypto, and crypto done in batches.
     {
       name: 'undici-spin-h2',
