@@ -5,7 +5,11 @@
 //   npm run bench -- '^ns-load|undici'  only rows whose name matches (writes work/RESULTS.partial.md)
 //   npm run bench -- --dry              print the commands only
 //   npm run bench -- --no-profile       skip the --cpu-prof pass
+//   npm run bench -- --rerun '^ns-dry'  re-run the matching rows of the last complete run (REPEAT times) and
+//                                       render RESULTS.md again with their new records (for a group that
+//                                       other jobs on the machine disturbed; the report names the re-runs)
 //   node benchmarks/run.js --report     re-render RESULTS.md from the last complete run in work/results.jsonl
+//                                       (work/run-meta.json; a filtered run writes work/run-meta.partial.json)
 //
 // Environment: REPEAT (3), DUR (10 s per load row), MEMDUR (20 s for the bounded memory rows), RATE (2000
 // req/s) and RATEDUR (20 s) for the rate-accuracy row, IDLEDUR (10 s), BENCH_TLS_PORT (18444),
@@ -15,6 +19,10 @@
 // benchmarks/work; h2o (1 thread) serves 201 "ok\n" pinned to CPU1. Rows are interleaved: repeat 1 of every
 // row, then repeat 2, ... so that host drift hits every row alike, and targets are ratios taken within one
 // run. Everything is on 127.0.0.1, bounded in time (and the servers are stopped by PID).
+//
+// Runtime: the rows run on the project's pinned Node (the devDependency `node`; `npm run bench` puts
+// node_modules/.bin first on PATH), except the runtime rows, whose Node lines (and the Node 20 row's undici 7)
+// are installed from the npm registry into benchmarks/work/runtimes/<line>/ on first run (harness/runtimes.js).
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -26,6 +34,7 @@ import { buildRows } from './harness/rows.js'
 import { parseOutput } from './harness/parse.js'
 import { profileTop } from './harness/prof-top.js'
 import { renderReport } from './harness/report.js'
+import { ensureRuntimes } from './harness/runtimes.js'
 
 const bench = path.dirname(new URL(import.meta.url).pathname)
 const repo = path.dirname(bench)
@@ -35,6 +44,7 @@ const flags = new Set(argv.filter((a) => a.startsWith('--')))
 const filterArg = argv.find((a) => !a.startsWith('--'))
 const filter = new RegExp(filterArg ?? '.')
 const DRY = flags.has('--dry')
+const RERUN = flags.has('--rerun')
 const env = {
   REPEAT: Number(process.env.REPEAT ?? 3),
   DUR: Number(process.env.DUR ?? 10),
@@ -72,6 +82,15 @@ function prerequisites () {
   }
   if (os.cpus().length < 2) {
     log('the suite pins the client to CPU0 and the server to CPU1: it needs at least 2 CPUs')
+    process.exit(1) // eslint-disable-line n/no-process-exit
+  }
+  // Rows start `node` from PATH: it must be the project's pinned runtime (node_modules/.bin/node after npm ci).
+  const pinned = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).devDependencies.node
+  let onPath = 'none'
+  try { onPath = execFileSync('node', ['--version'], { encoding: 'utf8' }).trim() } catch {}
+  if (process.version !== `v${pinned}` || onPath !== `v${pinned}`) {
+    log(`the suite runs on the pinned Node ${pinned} (this is ${process.version}, \`node\` on PATH is ${onPath}): ` +
+      'run `npm ci` and then `npm run bench`, or put node_modules/.bin first on PATH')
     process.exit(1) // eslint-disable-line n/no-process-exit
   }
   const lock = path.join(bench, 'package-lock.json')
@@ -158,7 +177,7 @@ function cpuStat () {
 }
 
 // ---- one measured run
-async function runOnce (row, rep, runId) {
+async function runOnce (row, rep, runId, rerun) {
   const timeFile = path.join(work, '.time')
   const full = ['/usr/bin/time', '-f', '%U %S %e %M', '-o', timeFile, 'taskset', '-c', row.cpus, ...row.cmd]
   const s0 = serverTicks(); const c0 = cpuStat()
@@ -173,7 +192,7 @@ async function runOnce (row, rep, runId) {
   // Per-thread CPU of the client (Node rows): the last /proc/<pid>/task/<tid>/stat value seen for each thread.
   const threads = new Map()
   let clientPid = 0
-  const sampler = row.cmd[0] === 'node'
+  const sampler = /(^|\/)node$/.test(row.cmd[0])
     ? setInterval(() => {
       try {
         if (clientPid === 0) clientPid = Number(fs.readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/)[0]) || 0
@@ -224,6 +243,7 @@ async function runOnce (row, rep, runId) {
   }
   const rec = {
     runId,
+    ...(rerun ? { rerun } : {}),
     name: row.name,
     group: row.group,
     rep,
@@ -257,7 +277,7 @@ async function profiles (rows, runId) {
   const dir = path.join(work, 'prof')
   fs.rmSync(dir, { recursive: true, force: true })
   fs.mkdirSync(dir, { recursive: true })
-  const pick = ['undici-dispatch-h2', 'ns-load-h2', 'undici-dispatch-h1', 'ns-load-h1', 'autocannon-h1', 'crypto-only', 'undici-encrypt-h2', 'ns-send']
+  const pick = ['undici-dispatch-h2', 'node-http2', 'undici-dispatch-h2-worker', 'ns-load-h2', 'undici-dispatch-h1', 'ns-load-h1', 'autocannon-h1', 'crypto-only', 'undici-encrypt-h2', 'ns-send']
   const out = {}
   for (const name of pick) {
     const row = rows.find((r) => r.name === name)
@@ -310,12 +330,20 @@ async function main () {
     writeReport(meta)
     return
   }
+  if (RERUN && filterArg === undefined) {
+    log('--rerun needs a row-name regex: the rows to measure again')
+    process.exit(1) // eslint-disable-line n/no-process-exit
+  }
+  // A re-run adds records to the last complete run (same runId); the report keeps each row's newest ones.
+  const base = RERUN ? JSON.parse(fs.readFileSync(path.join(work, 'run-meta.json'), 'utf8')) : null
   prerequisites()
   makeCerts(work)
   makeLoadFixtures(work)
   makeVapid(work, repo)
   fs.chmodSync(path.join(work, 'vapid.json'), 0o600)
   const rows = buildRows(env).filter((r) => filter.test(r.name))
+  const lines = [...new Set(rows.filter((r) => r.runtime !== undefined).map((r) => r.runtime))]
+  const runtimes = ensureRuntimes(work, lines, { dry: DRY, log })
   const needs = new Set(rows.flatMap((r) => r.cmd.filter((a) => /^subs-\d+\.ndjson$/.test(a))))
   needs.add('subs-100000.ndjson') // crypto-only and web-push read keys from it
   for (const f of needs) {
@@ -323,29 +351,46 @@ async function main () {
     if (!fs.existsSync(path.join(work, f))) log(`# generating ${f} (${n} subscriptions)`)
     if (!DRY) await makeSubs(work, n)
   }
-  const runId = new Date().toISOString()
-  const meta = { runId, env: { ...env, work: undefined }, filter: filterArg ?? null, machine: machine(), versions: versions(), rows: rows.map((r) => ({ name: r.name, group: r.group, note: r.note, cpus: r.cpus, cmd: ['/usr/bin/time', '-f', "'%U %S %e %M'", 'taskset', '-c', r.cpus, ...r.cmd.map(quote)].join(' ') })) }
+  const runId = base?.runId ?? new Date().toISOString()
+  const rerunAt = RERUN ? new Date().toISOString() : undefined
+  const metaRow = (r) => ({ name: r.name, group: r.group, note: r.note, cpus: r.cpus, runtime: r.runtime, cmd: ['/usr/bin/time', '-f', "'%U %S %e %M'", 'taskset', '-c', r.cpus, ...r.cmd.map(quote)].join(' ') })
+  if (base !== null) {
+    // A row added to the suite after the complete run joins it through its first re-run, in suite order.
+    const order = buildRows(env).map((r) => r.name)
+    for (const r of rows) if (!base.rows.some((x) => x.name === r.name)) base.rows.push(metaRow(r))
+    base.rows.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name))
+  }
+  const meta = base ?? { runId, env: { ...env, work: undefined }, filter: filterArg ?? null, machine: machine(), versions: { ...versions(), runtimes }, rows: rows.map(metaRow) }
   const started = Date.now()
   if (!DRY) await startServer()
   for (let rep = 1; rep <= env.REPEAT; rep++) {
     for (const row of rows) {
       log(`\n## ${row.name} (rep ${rep}/${env.REPEAT})\n$ taskset -c ${row.cpus} ${row.cmd.map(quote).join(' ')}`)
       if (DRY) continue
-      await runOnce(row, rep, runId)
+      await runOnce(row, rep, runId, rerunAt)
       await sleep(1000)
     }
   }
-  if (!flags.has('--no-profile')) meta.profiles = await profiles(buildRows(env), runId)
+  if (!RERUN && !flags.has('--no-profile')) meta.profiles = await profiles(buildRows(env), runId)
   stopServer()
-  meta.elapsedS = Math.round((Date.now() - started) / 1000)
   if (DRY) return
-  fs.writeFileSync(path.join(work, 'run-meta.json'), JSON.stringify(meta, null, 1))
+  if (RERUN) {
+    meta.reruns = [...(meta.reruns ?? []), { at: rerunAt, filter: filterArg, rows: rows.map((r) => r.name), elapsedS: Math.round((Date.now() - started) / 1000) }]
+  } else {
+    meta.elapsedS = Math.round((Date.now() - started) / 1000)
+  }
+  // A filtered run keeps its own meta: --report and --rerun work on the last complete run.
+  fs.writeFileSync(path.join(work, meta.filter === null ? 'run-meta.json' : 'run-meta.partial.json'), JSON.stringify(meta, null, 1))
   writeReport(meta)
-  log(`\n# done in ${meta.elapsedS} s`)
+  log(`\n# done in ${Math.round((Date.now() - started) / 1000)} s`)
 }
 
 function writeReport (meta) {
-  const recs = fs.readFileSync(path.join(work, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.runId === meta.runId)
+  const all = fs.readFileSync(path.join(work, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.runId === meta.runId)
+  // A row measured again by --rerun is reported from its newest re-run only.
+  const newest = new Map()
+  for (const r of all) if ((r.rerun ?? '') > (newest.get(r.name) ?? '')) newest.set(r.name, r.rerun)
+  const recs = all.filter((r) => (r.rerun ?? '') === (newest.get(r.name) ?? ''))
   let analysis = ''
   try { analysis = fs.readFileSync(path.join(bench, 'ANALYSIS.md'), 'utf8') } catch {}
   const md = renderReport(meta, recs, analysis)

@@ -22,6 +22,8 @@ export function parseOutput (row, out, err) {
     case 'node': {
       const j = JSON.parse(out.split('\n').find((l) => l.startsWith('RESULT ')).slice(7))
       const r = { rps: j.rps, count: j.total_ok + j.total_err, errors: j.total_err, window_cpu_us_per_req: j.window_cpu_us_per_req }
+      if (j.pre_us !== undefined) r.pre_us = j.pre_us
+      if (j.alpn !== undefined) r.alpn = j.alpn
       if (j.lat_ms) r.lat = `p50 ${j.lat_ms.p50} ms, p99 ${j.lat_ms.p99} ms`
       if (j.errors && Object.keys(j.errors).length > 0) r.errorSample = Object.keys(j.errors)[0]
       return r

@@ -7,7 +7,7 @@ export function profileTop (file, n = 20) {
   const dt = new Map()
   for (let i = 0; i < p.samples.length; i++) dt.set(p.samples[i], (dt.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0))
   const self = new Map()
-  const buckets = { idle: 0, gc: 0, program: 0, undici: 0, 'node:http2/net/tls (JS)': 0, 'notify-sender': 0, 'hdr-histogram': 0, other: 0 }
+  const buckets = { idle: 0, gc: 0, program: 0, undici: 0, 'node:http2/net/tls (JS)': 0, 'notify-sender': 0, 'hdr-histogram': 0, crypto: 0, other: 0 }
   let total = 0
   for (const node of p.nodes) {
     const t = dt.get(node.id) ?? 0
@@ -32,7 +32,9 @@ export function profileTop (file, n = 20) {
                 ? 'notify-sender'
                 : /^node:(internal\/)?(http2|net|tls|_tls|stream|streams|timers|events|buffer)/.test(url) || url.startsWith('node:internal/http2') || url.startsWith('node:internal/stream')
                   ? 'node:http2/net/tls (JS)'
-                  : 'other'
+                  : /^node:(internal\/)?crypto/.test(url)
+                    ? 'crypto'
+                    : 'other'
     buckets[b] += t
   }
   const pct = (t) => +(t / total * 100).toFixed(1)

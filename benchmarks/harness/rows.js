@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { ORIGIN_H1, ORIGIN_TLS } from './fixtures.js'
+import { RUNTIMES, runtimeNode, runtimeUndici } from './runtimes.js'
 
 export const GROUPS = {
   h2: 'HTTP/2 over TLS (h2o :PORT, 1 connection x 100 streams, 100 requests in flight)',
@@ -11,7 +12,8 @@ export const GROUPS = {
   dry: '--dry-run (parse + encrypt + sign, nothing sent): scaling; client on CPU0+CPU1 for both rows',
   mem: 'Memory: peak RSS, 100k vs 10M generated subscriptions streamed from a file',
   rate: 'Rate accuracy (open model, 1 worker)',
-  idle: 'Idle engine (--rate 1)'
+  idle: 'Idle engine (--rate 1)',
+  runtime: 'Runtimes: the same loops on the other Node lines (npm package `node`, installed into benchmarks/work/runtimes/ on first run)'
 }
 
 export function buildRows (env) {
@@ -29,7 +31,7 @@ export function buildRows (env) {
   const nsLoad = (proto, extra) => [...NS, 'load', proto === 1 ? urisH1[0] : uris[0], '1',
     '--urls-file', proto === 1 ? 'ns-urls-h1.txt' : 'ns-urls-tls.txt', `--http=${proto}`, '--ca', 'certs/ca.crt',
     '-m', 'POST', '-b', '@body.txt', ...hNs, '--json', '-q', ...extra]
-  const nsSend = (workers, subs, extra) => [...NS, 'send', String(workers), '-s', subs, '-p', '@payload.txt',
+  const nsSend = (workers, subs, extra, node = 'node') => [node, NS[1], 'send', String(workers), '-s', subs, '-p', '@payload.txt',
     '--vapid-keys', 'vapid.json', '--allow-host', ORIGIN_TLS.replace('https://', ''), '--allow-private', '--ca', 'certs/ca.crt',
     '-c', '100', '--json', '-q', ...extra]
   const t = DUR + 40
@@ -50,8 +52,8 @@ export function buildRows (env) {
       kind: 'node',
       cpus: '0',
       timeoutS: t,
-      note: 'bare undici 7 Client.dispatch() loop, same knobs',
-      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--pipelining=100', '--inflight=100', `--duration=${DUR}`]
+      note: 'bare undici 8 Client.dispatch() loop, same knobs (h2Options.maxConcurrentStreams 100)',
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`]
     },
     {
       name: 'node-http2',
@@ -78,7 +80,7 @@ export function buildRows (env) {
       cpus: '0',
       timeoutS: t,
       note: 'the same bare loop inside one worker_thread (prices the thread notify-sender runs in)',
-      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--pipelining=100', '--inflight=100', `--duration=${DUR}`, '--in-worker']
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, '--in-worker']
     },
     // Fixed costs (process start-up, worker thread, connection, report) to separate them from per-request costs.
     {
@@ -97,7 +99,7 @@ export function buildRows (env) {
       cpus: '0',
       timeoutS: t,
       note: 'fixed cost: the bare undici loop, ~100 requests',
-      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--pipelining=100', '--inflight=100', '--duration=0.02', '--warmup=0']
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', '--duration=0.02', '--warmup=0']
     },
     // 5: HTTP/1.1 cleartext
     {
@@ -144,7 +146,35 @@ export function buildRows (env) {
       cpus: '0',
       timeoutS: t,
       note: "send's floor: the bare undici h2 loop, each body encrypted with notify-sender's encryptPayload + VAPID header first",
-      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--pipelining=100', '--inflight=100', `--duration=${DUR}`, '--encrypt']
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, '--encrypt']
+    },
+    {
+      name: 'undici-encrypt-h2-worker',
+      group: 'push',
+      kind: 'node',
+      cpus: '0',
+      timeoutS: t,
+      note: 'diagnostic: `undici-encrypt-h2` inside one worker_thread (where send encrypts and dispatches)',
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, '--encrypt', '--in-worker']
+    },
+    // Diagnostics of that floor: undici under a per-request CPU cost that is not crypto, and crypto done in batches.
+    {
+      name: 'undici-spin-h2',
+      group: 'push',
+      kind: 'node',
+      cpus: '0',
+      timeoutS: t,
+      note: 'diagnostic: the bare undici h2 loop burning 200 µs of CPU before each request instead of encrypting (undici at the request rate crypto allows)',
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, '--spin=200']
+    },
+    {
+      name: 'undici-encrypt-h2-batch',
+      group: 'push',
+      kind: 'node',
+      cpus: '0',
+      timeoutS: t,
+      note: 'diagnostic: `undici-encrypt-h2` with messages encrypted 50 at a time, back to back, then dispatched',
+      cmd: ['node', '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, '--encrypt', '--batch=50']
     },
     {
       name: 'ns-send',
@@ -172,6 +202,63 @@ export function buildRows (env) {
       timeoutS: t,
       note: 'the same with one pre-signed Authorization header (its best case)',
       cmd: ['node', '../harness/web-push-loop.js', '--inflight=100', '--vapid=cached', `--duration=${DUR}`]
+    },
+    // Runtimes: crypto, the bare HTTP/2 loop and send on Node 22 and 24 (their Node 26 rows are above), and
+    // the Node 20 + undici 7 reference the project moved from.
+    ...[22, 24].flatMap((line) => {
+      const node = runtimeNode(line)
+      return [
+        {
+          name: `crypto-only-node${line}`,
+          group: 'runtime',
+          kind: 'node',
+          runtime: line,
+          cpus: '0',
+          timeoutS: t,
+          note: `\`crypto-only\` on Node ${RUNTIMES[line].node}`,
+          cmd: [node, '../harness/crypto-only.js', `--duration=${DUR}`]
+        },
+        {
+          name: `undici-dispatch-h2-node${line}`,
+          group: 'runtime',
+          kind: 'node',
+          runtime: line,
+          cpus: '0',
+          timeoutS: t,
+          note: `\`undici-dispatch-h2\` (undici 8) on Node ${RUNTIMES[line].node}`,
+          cmd: [node, '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`]
+        },
+        {
+          name: `ns-send-node${line}`,
+          group: 'runtime',
+          kind: 'nssend',
+          runtime: line,
+          cpus: '0',
+          timeoutS: t,
+          note: `\`ns-send\` on Node ${RUNTIMES[line].node}`,
+          cmd: nsSend(1, 'subs-100000.ndjson', ['--duration', `${DUR}s`], node)
+        }
+      ]
+    }),
+    {
+      name: 'undici7-dispatch-h2-node20',
+      group: 'runtime',
+      kind: 'node',
+      runtime: 20,
+      cpus: '0',
+      timeoutS: t,
+      note: `reference: the bare loop with undici ${RUNTIMES[20].extra[0].split('@')[1]} (legacy handler, pipelining = streams) on Node ${RUNTIMES[20].node}`,
+      cmd: [runtimeNode(20), '../harness/undici-loop.js', `--url=${ORIGIN_TLS}`, '--h2', '--streams=100', '--inflight=100', `--duration=${DUR}`, `--undici=${runtimeUndici(20)}`]
+    },
+    {
+      name: 'node-http2-node20',
+      group: 'runtime',
+      kind: 'node',
+      runtime: 20,
+      cpus: '0',
+      timeoutS: t,
+      note: `reference: \`node-http2\` on Node ${RUNTIMES[20].node}`,
+      cmd: [runtimeNode(20), '../harness/node-h2-loop.js', `--url=${ORIGIN_TLS}`, '--inflight=100', `--duration=${DUR}`]
     },
     // 7: dry-run scaling
     {
