@@ -45,8 +45,11 @@ export function renderReport (meta, recs, analysis) {
   L.push('- **Workload (push-shaped):** POST, 200-byte body, 1000 unique 160-char paths `/wpush/v2/…` round-robin, headers content-type, content-encoding: aes128gcm, ttl, urgency and a 335-char `authorization: vapid t=…, k=…`; h2o answers `201 ok`. Web Push rows: 98-byte payload → 201-byte aes128gcm body, real P-256 subscriptions with unique endpoints.')
   L.push('- **µs CPU/req** = client user+sys for the whole process lifetime (`/usr/bin/time`, all threads: start-up, warm-up, workers) ÷ completed requests (or settled messages). **req/s**: the tool\'s own figure (h2load/autocannon: whole run; Node loops: a DUR-s window after 1 s warm-up; notify-sender: completed ÷ report duration). **client/server util**: CPU-seconds per wall-second. **foreign**: CPU used by *other* processes on the machine during the row, in cores (0–2): the noise indicator.')
   L.push('- Each cell is the median of the repeats with (min–max). Target ratios are computed per repeat (rows of one repeat run minutes apart) and the median (min–max) of those ratios is compared to the limit.')
-  for (const r of meta.reruns ?? []) {
-    L.push(`- **Re-run** ${r.at} (\`--rerun '${r.filter}'\`, other jobs had disturbed them): ${r.rows.map((n) => `\`${n}\``).join(', ')}. Their cells and the ratios they enter come from the re-run; a ratio between a re-run row and a row of the main run pairs repeats taken at different times.`)
+  // Re-runs whose records are still in use (a later re-run of the same row replaces an earlier one).
+  const inUse = (meta.reruns ?? []).map((r) => ({ ...r, rows: r.rows.filter((n) => (by.get(n) ?? []).some((x) => x.rerun === r.at)) })).filter((r) => r.rows.length > 0)
+  if (inUse.length > 0) {
+    L.push('- **Re-runs** (`--rerun`, after the complete run: other jobs had disturbed these rows, or the row was added later). Their cells and the ratios they enter come from the re-run; a ratio between rows of different re-runs pairs repeats taken at different times.')
+    for (const r of inUse) L.push(`  - ${r.at} (\`${r.filter}\`): ${r.rows.map((n) => `\`${n}\``).join(', ')}`)
   }
   L.push('')
 
@@ -180,6 +183,7 @@ export function renderReport (meta, recs, analysis) {
     add('send vs crypto + bare undici', 'msgs per CPU-s of `ns-send` ÷ 1/(µs `crypto-only` + µs `undici-dispatch-h2`)', out, '≥ 0.85', (x) => x >= 0.85)
   }
   add('send vs its floor (informational)', 'µs/msg `ns-send` ÷ `undici-encrypt-h2` (crypto + undici in one loop, no engine)', ratio('ns-send', 'undici-encrypt-h2', cpu), '(no limit)', () => null)
+  add('send vs its floor in a worker thread (informational)', 'µs/msg `ns-send` ÷ `undici-encrypt-h2-worker` (the same loop in one worker thread, as send runs)', ratio('ns-send', 'undici-encrypt-h2-worker', cpu), '(no limit)', () => null)
   const per = (r) => r.per_cpu_s
   add('send vs web-push (per-call VAPID, its normal use)', 'msgs per CPU-s `ns-send` ÷ `web-push`', ratio('ns-send', 'web-push', per), '≥ 5', (x) => x >= 5, 1)
   add('send vs web-push (pre-signed JWT, its best case)', 'msgs per CPU-s `ns-send` ÷ `web-push-cached-jwt`', ratio('ns-send', 'web-push-cached-jwt', per), '≥ 2.5', (x) => x >= 2.5, 1)
@@ -202,12 +206,12 @@ export function renderReport (meta, recs, analysis) {
   if (meta.profiles && Object.keys(meta.profiles).length > 0) {
     L.push('## Profiles (`--cpu-prof`, one extra unmeasured run each)', '')
     L.push('Share of the profiled thread\'s samples. notify-sender runs its request loop in a worker thread: "worker 1" is the thread that matters; its main thread only supervises.', '')
-    L.push('| run / thread | ms sampled | idle | GC | (program) | undici | node http2/net/tls/stream JS | notify-sender | hdr-histogram | other JS+native |')
-    L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    L.push('| run / thread | ms sampled | idle | GC | (program) | undici | node http2/net/tls/stream JS | notify-sender | hdr-histogram | node:crypto JS+native | other JS+native |')
+    L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     for (const [name, threads] of Object.entries(meta.profiles)) {
       for (const t of threads) {
         const b = t.buckets
-        L.push(`| \`${name}\` ${t.thread} | ${t.totalMs} | ${b.idle} | ${b.gc} | ${b.program} | ${b.undici} | ${b['node:http2/net/tls (JS)']} | ${b['notify-sender']} | ${b['hdr-histogram']} | ${b.other} |`)
+        L.push(`| \`${name}\` ${t.thread} | ${t.totalMs} | ${b.idle} | ${b.gc} | ${b.program} | ${b.undici} | ${b['node:http2/net/tls (JS)']} | ${b['notify-sender']} | ${b['hdr-histogram']} | ${b.crypto ?? '–'} | ${b.other} |`)
       }
     }
     L.push('')

@@ -245,7 +245,7 @@ export class Loop {
     }
     // Prepare every request there is room for, then start them all: send's crypto runs back to back and
     // so do the dispatches. Alternating encrypt and dispatch per request cost more CPU on both sides (whole
-    // process: send 1.22x, load h2 1.08x per request; benchmarks/ANALYSIS.md).
+    // process: send 1.19x, load h2 1.10x per request; benchmarks/ANALYSIS.md).
     const ready: Prepared[] = []
     const budget = this.#cfg.budget === undefined ? Infinity : this.#cfg.budget - this.started
     let spent = false
