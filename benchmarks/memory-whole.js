@@ -16,10 +16,10 @@
 // Appends one markdown row per input to benchmarks/work/memory-whole.md and prints them.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createECDH, randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { writeLines } from './harness/fixtures.js'
 
 const bench = path.dirname(new URL(import.meta.url).pathname)
 const repo = path.dirname(bench)
@@ -38,20 +38,10 @@ async function makeInput (n) {
   if (fs.existsSync(f)) return f
   const keys = Array.from({ length: 64 }, () => `"keys":{"p256dh":"${createECDH('prime256v1').generateKeys().toString('base64url')}","auth":"${randomBytes(16).toString('base64url')}"}`)
   const tag = randomBytes(60).toString('base64url')
-  const tmp = f + '.tmp'
-  const out = fs.createWriteStream(tmp, { highWaterMark: 1 << 20 })
-  let chunk = ''
-  for (let i = 1; i <= n; i++) {
+  await writeLines(f, n, (i) => {
     const host = i % VALID_EVERY === 0 ? 'https://fcm.googleapis.com/fcm/send/' : 'https://push.example.net/wpush/v2/'
-    chunk += `{"endpoint":"${host}${tag}${i.toString(36).padStart(8, '0')}","expirationTime":null,${keys[i & 63]},"id":"user-${i}"}\n`
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, 'drain')
-      chunk = ''
-    }
-  }
-  out.end(chunk)
-  await once(out, 'finish')
-  fs.renameSync(tmp, f)
+    return `{"endpoint":"${host}${tag}${i.toString(36).padStart(8, '0')}","expirationTime":null,${keys[i & 63]},"id":"user-${i}"}\n`
+  })
   return f
 }
 

@@ -84,13 +84,22 @@ export async function makeSubs (work, n) {
     const e = crypto.createECDH('prime256v1')
     return `"keys":{"p256dh":"${e.generateKeys().toString('base64url')}","auth":"${crypto.randomBytes(16).toString('base64url')}"}}\n`
   })
-  const tmp = f + '.tmp'
-  const out = fs.createWriteStream(tmp, { highWaterMark: 1 << 20 })
   const prefix = `{"endpoint":"${ORIGIN_TLS}/wpush/v2/`
   const tag = crypto.randomBytes(60).toString('base64url') // 80 chars: endpoints ~150 chars like real ones
+  await writeLines(f, n, (i) => prefix + tag + (i - 1).toString(36).padStart(8, '0') + '",' + keys[(i - 1) & 4095])
+  return f
+}
+
+/**
+ * Writes lines 1..n (each `lineOf(i)`, newline included) to `f` through a temporary file renamed at the
+ * end, so an interrupted generation never leaves a truncated fixture behind; 1 MB chunks keep memory flat.
+ */
+export async function writeLines (f, n, lineOf) {
+  const tmp = f + '.tmp'
+  const out = fs.createWriteStream(tmp, { highWaterMark: 1 << 20 })
   let chunk = ''
-  for (let i = 0; i < n; i++) {
-    chunk += prefix + tag + i.toString(36).padStart(8, '0') + '",' + keys[i & 4095]
+  for (let i = 1; i <= n; i++) {
+    chunk += lineOf(i)
     if (chunk.length > 1 << 20) {
       if (!out.write(chunk)) await once(out, 'drain')
       chunk = ''
@@ -99,7 +108,6 @@ export async function makeSubs (work, n) {
   out.end(chunk)
   await once(out, 'finish')
   fs.renameSync(tmp, f)
-  return f
 }
 
 export function h2oConf (work) {
