@@ -110,9 +110,12 @@ export class TimelineRecorder {
     let t = Math.floor(nowMs / 1000) - (final ? 0 : 1)
     // A late timer or a final close right after a boundary must not reuse a second.
     if (t <= this.#lastT) t = this.#lastT + 1
+    // The counts are differences since the last close, so a timer that fired seconds late (a busy machine)
+    // puts the skipped seconds' requests in this entry; their target and pauses go with them, or the
+    // target would no longer add up to the schedule.
+    const from = Number.isFinite(this.#lastT) ? (this.#lastT + 1) * 1000 : -Infinity
     this.#lastT = t
-    const from = t * 1000
-    const to = from + 1000
+    const to = t * 1000 + 1000
     const c = totals.counters
     const p = this.#prev?.counters
     const d = (k: SlotName): number => c[k] - (p?.[k] ?? 0)
