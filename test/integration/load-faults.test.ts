@@ -18,7 +18,7 @@ test('graceful GOAWAY: the engine reconnects and every request completes once, w
   // undici 8 lets the streams up to the GOAWAY's last-stream-id finish and sends the others again on a new
   // connection: no request fails and the server processed each one once. Node 22's HTTP/2 client still
   // fails a few streams whose answer arrives just before the server closes the drained connection ("other
-  // side closed", measured in the README's known limitations); Node 26 does not.
+  // side closed", measured in the known limitations of docs/sending.md); Node 26 does not.
   if (NODE_MAJOR >= 26) {
     assert.equal(r.requests.errors, 0, JSON.stringify(r.errors))
   } else {

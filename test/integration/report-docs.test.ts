@@ -1,5 +1,5 @@
-// The README documents every field of the report JSON: a real send report (sharded, so every optional
-// section is present) is checked against the README's report schema table.
+// docs/report.md documents every field of the report JSON: a real send report (sharded, so every optional
+// section is present) is checked against its report schema table.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -11,12 +11,12 @@ import { repoRoot } from '../helpers/paths.js'
 // Sections whose members are named in the table one by one; the others are maps or lists.
 const DETAILED = ['requests', 'latency', 'bytes', 'connections', 'histograms']
 
-test('every field of a real report is in the README report schema table', async (t) => {
+test('every field of a real report is in the report schema table of docs/report.md', async (t) => {
   const f = await simFixture(t, 40)
   const report = await runSend({ ...f.options, workers: 1, payload: 'docs', shard: '0/1', maxErrorRate: '5%' }) as unknown as Record<string, unknown>
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8')
-  const table = readme.split('<!-- report-schema:start -->')[1]?.split('<!-- report-schema:end -->')[0]
-  assert.ok(table !== undefined, 'README.md lacks the report-schema markers')
+  const page = readFileSync(join(repoRoot, 'docs', 'report.md'), 'utf8')
+  const table = page.split('<!-- report-schema:start -->')[1]?.split('<!-- report-schema:end -->')[0]
+  assert.ok(table !== undefined, 'docs/report.md lacks the report-schema markers')
   const documented = new Set([...table.matchAll(/`([a-zA-Z0-9_.]+)`/g)].map((m) => m[1]))
   const fields: string[] = []
   for (const [key, value] of Object.entries(report)) {
@@ -32,5 +32,5 @@ test('every field of a real report is in the README report schema table', async 
   for (const key of new Set(timeline.flatMap((e) => Object.keys(e)))) fields.push(`timeline.${key}`)
   assert.ok(fields.includes('shard') && fields.includes('outcomes') && fields.includes('requests.errorRate'))
   const missing = fields.filter((p) => !documented.has(p))
-  assert.deepEqual(missing, [], 'fields of the report missing from the README report schema')
+  assert.deepEqual(missing, [], 'fields of the report missing from the report schema in docs/report.md')
 })
