@@ -7,12 +7,11 @@ import { createHash } from 'node:crypto'
 import { closeSync, createReadStream, existsSync, fdatasync, fsyncSync, openSync, readSync, renameSync, statSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NotifySenderError } from '../errors.js'
+import { DEFAULTS } from '../config/defaults.js'
 import { LineState, LineStates } from './line-states.js'
 import { OUTCOME_FILES, appendWhole, openAppend } from './outcome-files.js'
 import type { OutcomeKind } from '../engine/protocol.js'
 
-/** Default state file name inside the --out directory; the journal sits next to it. */
-export const STATE_FILE = 'state.json'
 const JOURNAL_SUFFIX = '.journal'
 
 // Version 2: lines are keyed by endpoint (version 1 numbered them) and a finished run is closed.
@@ -91,7 +90,7 @@ export class ResumeState {
    * that it belongs to the same input and shard), otherwise starts a fresh one.
    * @throws NS_ERR_STATE when an unfinished run is there and `mode` does not resume it, or it is another input's
    */
-  static async open (dir: string, input: InputIdentity | null, statePath = join(dir, STATE_FILE), shard: string | null = null, mode: ResumeMode = FRESH): Promise<ResumeState> {
+  static async open (dir: string, input: InputIdentity | null, statePath = join(dir, DEFAULTS.send.stateFile), shard: string | null = null, mode: ResumeMode = FRESH): Promise<ResumeState> {
     let doc: StateDoc | null = null
     if (existsSync(statePath)) {
       try {
