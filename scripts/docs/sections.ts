@@ -56,16 +56,16 @@ export function renderHelpMarkdown (invocations: readonly string[][], helpOf: (a
 // GFM splits table cells on every unescaped pipe, even inside code spans.
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
 
-/** `| key | type | applies to | flag |` for every key notify-sender.config.json accepts. */
+/** `| key | type | applies to | flag | default |` for every key notify-sender.config.json accepts. */
 export function renderConfigKeysMarkdown (): string {
-  const rows = ['| key | JSON value | commands | same as |', '| --- | --- | --- | --- |']
+  const rows = ['| key | JSON value | commands | same as | default |', '| --- | --- | --- | --- | --- |']
   for (const [key, schema] of Object.entries(EXTRA_CONFIG_KEYS)) {
-    rows.push(`| \`${key}\` | ${schema.type === 'array' ? 'array of strings' : schema.type} | ${key === 'urls' ? 'load' : key === 'workers' ? 'load, send' : ''} | ${cell(schema.description)} |`)
+    rows.push(`| \`${key}\` | ${schema.type === 'array' ? 'array of strings' : schema.type} | ${key === 'urls' ? 'load' : key === 'workers' ? 'load, send' : ''} | ${cell(schema.description)} | |`)
   }
   for (const key of configKeys()) {
     const spec: OptionSpec = OPTIONS[key]
     const commands = spec.commands.filter((c) => c === 'load' || c === 'send')
-    rows.push(`| \`${key}\` | ${configValueType(key)} | ${commands.join(', ')} | \`${cell(flagName(key))}\` |`)
+    rows.push(`| \`${key}\` | ${configValueType(key)} | ${commands.join(', ')} | \`${cell(flagName(key))}\` | ${cell(spec.defaultText ?? '')} |`)
   }
   return rows.join('\n') + '\n'
 }

@@ -5,7 +5,8 @@ import { writeReportFile } from '../report/write.js'
 import type { OutputSettings } from '../config/resolve.js'
 import type { Report } from '../report/report.js'
 import { renderReport, renderVerdict } from './render.js'
-import { timelineCsv, writeFileAtomic, writeHgrm } from '../report/export.js'
+import { timelineCsv, writeHgrm } from '../report/export.js'
+import { writeFileAtomic } from '../fs/atomic-write.js'
 import { writeHtmlReport } from '../report/html.js'
 
 /** Writes `report` as `output` asks and sets `process.exitCode`; returns whether the table was shown. */

@@ -13,7 +13,8 @@ import { writeMetricsFile } from '../metrics/server.js'
 import { emitReport } from './emit-report.js'
 import { isUsageError } from '../errors.js'
 import { createLogger } from '../log.js'
-import { CONFIG_FILE_NAME, loadConfigFile, mergeOptions } from '../config/file.js'
+import { loadConfigFile, mergeOptions } from '../config/file.js'
+import { CONFIG_FILE_NAME } from '../config/defaults.js'
 import { resolveOutput, splitLoadTargets } from '../config/resolve.js'
 import type { OutputSettings } from '../config/resolve.js'
 import type { Report } from '../report/report.js'
@@ -109,7 +110,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
     // simulator): start-up CPU is part of every short CI or cron run.
     case 'load': {
       const { resolveLoad, startResolvedLoad } = await import('../run/load.js')
-      const file = loadConfigFile(parsed.options.config as string | undefined, 'load')
+      const file = loadConfigFile(parsed.options.config, 'load')
       const raw = mergeOptions(file?.options, parsed.options)
       const { urls, workers } = splitLoadTargets(parsed.args)
       const resolved = resolveLoad(raw, urls.length > 0 ? urls : (file?.urls ?? []), workers ?? file?.workers)
@@ -123,7 +124,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       if (word !== undefined && !isCommandWord(word)) throw unknownCommand(word)
       warnArgvPassword(parsed)
       const { resolveSend, startResolvedSend } = await import('../run/send.js')
-      const file = loadConfigFile(parsed.options.config as string | undefined, 'send')
+      const file = loadConfigFile(parsed.options.config, 'send')
       // `notify-sender 12` relies on the config file; cron often runs elsewhere than the user thinks
       // (#11): say it is missing before any error about the options it would have given.
       if (file === undefined && process.argv[2] !== 'send') {
@@ -170,7 +171,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       }
       process.stdout.write(JSON.stringify(info) + '\n')
       logger.info(info, 'simulator listening; stop it with Ctrl-C')
-      const duration = raw.duration as number | undefined
+      const duration = raw.duration
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.removeListener('SIGINT', stop)
@@ -191,7 +192,7 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
     case 'keys': {
       const { formatVapidKeysJson, generateVapidKeys } = await import('../push/keys.js')
       const { validateSubject } = await import('../push/vapid.js')
-      const subject = parsed.options.subject as string | undefined
+      const subject = parsed.options.subject
       if (subject !== undefined) validateSubject(subject)
       // The only output: a key file to redirect (`notify-sender keys > vapid.json`), never logged.
       process.stdout.write(formatVapidKeysJson({ ...generateVapidKeys(), subject }))

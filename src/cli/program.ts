@@ -1,7 +1,7 @@
 // Builds the commander program from the options table. Parsing only: actions receive the parsed values
 // keyed like the table, and the exit-code mapping lives in main.ts.
 import { Command, Option } from 'commander'
-import { flagName, optionsFor } from '../config/options.js'
+import { flagName, optionHelp, optionsFor, setOption } from '../config/options.js'
 import type { CommandName, OptionKey, OptionSpec } from '../config/options.js'
 import type { RawOptions } from '../config/resolve.js'
 import { version } from '../version.js'
@@ -58,7 +58,7 @@ export function buildProgram (action: Action, io: { out: (s: string) => void, er
     const attrs: Array<[OptionKey, string]> = []
     for (const [key, spec] of commandOptions(name)) {
       // Defaults are applied by the resolver (so the config file can override them); help just shows them.
-      const opt = new Option(spec.flags, spec.defaultText === undefined ? spec.description : `${spec.description} (default: ${spec.defaultText})`)
+      const opt = new Option(spec.flags, optionHelp(spec))
       const parse = spec.parse
       if (parse !== undefined) opt.argParser((v: string, prev: unknown) => parse(v, flagName(key), prev))
       cmd.addOption(opt)
@@ -69,7 +69,7 @@ export function buildProgram (action: Action, io: { out: (s: string) => void, er
       const values = self.opts()
       const options: RawOptions = {}
       for (const [key, attr] of attrs) {
-        if (values[attr] !== undefined) options[key] = values[attr]
+        if (values[attr] !== undefined) setOption(options, key, values[attr])
       }
       const args = self.args
       await action({ command: name, args, options })

@@ -1,14 +1,15 @@
 // `notify-sender config --print`: the configuration a send or load would run with, each value with where
 // it came from (command line, config file, environment, default), after the same validation the command
 // itself does, and with every secret redacted so the output can be pasted into a ticket.
-import { OPTIONS, optionsFor } from './options.js'
+import { envVars, OPTIONS, optionsFor } from './options.js'
 import type { OptionKey, OptionSpec } from './options.js'
-import { parseDuration, parsePositiveDuration } from './parse.js'
+import { formatDuration, parseDuration, parsePositiveDuration } from './parse.js'
 import type { RawOptions } from './resolve.js'
 import type { ConfigFile } from './file.js'
 import { redactUrlPasswords } from '../log.js'
 import { redactPostgresUrl } from '../push/postgres-url.js'
-import { ENV_VAPID_PRIVATE_KEY, ENV_VAPID_PUBLIC_KEY, ENV_VAPID_SUBJECT } from '../push/keys.js'
+
+export { formatDuration }
 
 /** Where a value came from. */
 export type ValueSource = 'command line' | 'config file' | 'environment' | 'default' | 'unset'
@@ -34,9 +35,6 @@ export interface ConfigDescription {
 /** What stands in for a secret. */
 export const REDACTED = '[redacted]'
 
-// Variables read by notify-sender (or by pg for --source), in the order they are documented.
-const ENV_VARS = [ENV_VAPID_PRIVATE_KEY, ENV_VAPID_PUBLIC_KEY, ENV_VAPID_SUBJECT, 'NOTIFY_SENDER_SHARD', 'JOB_COMPLETION_INDEX', 'PGPASSWORD']
-const SECRET_ENV: ReadonlySet<string> = new Set([ENV_VAPID_PRIVATE_KEY, 'PGPASSWORD'])
 // Request headers that carry credentials in load tests.
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$/i
 
@@ -70,9 +68,10 @@ export function describeConfig (input: DescribeInput): ConfigDescription {
       ? { value: input.workers, from: 'config file' }
       : { value: input.workers, from: 'default' }
   const environment: Record<string, string> = {}
-  for (const name of ENV_VARS) {
+  // Variables read by notify-sender (or by pg for --source), as the options table names them.
+  for (const { name, secret } of envVars()) {
     const v = input.env[name]
-    if (v !== undefined && v !== '') environment[name] = SECRET_ENV.has(name) ? REDACTED : v
+    if (v !== undefined && v !== '') environment[name] = secret === true ? REDACTED : v
   }
   return { command: input.command, configFile: input.file?.path ?? null, workers, options, environment, resolved: {} }
 }
@@ -111,13 +110,4 @@ export function formatDescription (d: ConfigDescription): string {
     `  "resolved": ${indent(d.resolved)}`,
     '}'
   ].join('\n') + '\n'
-}
-
-const UNITS: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]]
-
-/** 90000 → "90s", 86400000 → "1d", 250 → "250ms": the largest unit that divides exactly. */
-export function formatDuration (ms: number): string {
-  if (ms === 0) return '0s'
-  for (const [unit, size] of UNITS) if (ms % size === 0) return `${ms / size}${unit}`
-  return `${ms}ms`
 }

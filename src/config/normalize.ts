@@ -1,7 +1,7 @@
 // Options given as plain values (programmatic API, configuration file) go through the same parsers as the
 // command line, so every entry point validates identically and names the option in its errors.
 import { InvalidOptionError } from '../errors.js'
-import { flagName, OPTIONS } from './options.js'
+import { flagName, OPTIONS, setOption } from './options.js'
 import type { CommandName, OptionKey, OptionSpec } from './options.js'
 import type { RawOptions } from './resolve.js'
 import { didYouMean } from './suggest.js'
@@ -22,7 +22,7 @@ export function normalizeOptions (input: Readonly<Record<string, unknown>>, comm
     const name = flagName(key as OptionKey)
     if (spec.parse === undefined) {
       if (typeof value !== 'boolean') throw new InvalidOptionError(`${name} must be true or false, got ${JSON.stringify(value)}`)
-      out[key as OptionKey] = value
+      setOption(out, key as OptionKey, value)
       continue
     }
     const values = Array.isArray(value) ? value : [value]
@@ -33,7 +33,7 @@ export function normalizeOptions (input: Readonly<Record<string, unknown>>, comm
       }
       acc = spec.parse(String(v), name, acc)
     }
-    out[key as OptionKey] = acc
+    setOption(out, key as OptionKey, acc)
   }
   return out
 }

@@ -31,6 +31,15 @@ export function parsePositiveDuration (value: string, name: string): number {
   return ms
 }
 
+const UNITS: Array<[string, number]> = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]]
+
+/** The inverse of {@link parseDuration}: 90000 → "90s", 86400000 → "1d", 250 → "250ms" (largest exact unit). */
+export function formatDuration (ms: number): string {
+  if (ms === 0) return '0s'
+  for (const [unit, size] of UNITS) if (ms % size === 0) return `${ms / size}${unit}`
+  return `${ms}ms`
+}
+
 /** Parses an integer >= 1. */
 export function parsePositiveInt (value: string, name: string): number {
   const n = strictNumber(value)

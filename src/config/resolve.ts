@@ -6,32 +6,14 @@ import { dirname, resolve as resolvePath } from 'node:path'
 import { availableParallelism } from 'node:os'
 import { InvalidOptionError } from '../errors.js'
 import { parseUrl } from './parse.js'
-import type { ResolveEntry, Stage } from './parse.js'
 import { flagName } from './options.js'
-import type { OptionKey } from './options.js'
+import type { OptionKey, ParsedOptions } from './options.js'
+import { DEFAULTS } from './defaults.js'
 import type { EngineOptions, LoadJob, LoadTarget } from '../engine/options.js'
 import type { Thresholds } from '../report/report.js'
-import { DEFAULT_SEND_MAX_ERROR_RATE } from '../report/thresholds.js'
 
-/** Parsed option values by key (what commander and the config file produce). */
-export type RawOptions = Partial<Record<OptionKey, unknown>>
-
-/** Defaults applied when neither the command line nor the config file gives a value. */
-export const DEFAULTS = Object.freeze({
-  /** Per worker: without -c, the total is this times the worker count. */
-  concurrency: 100,
-  streams: 100,
-  pipelining: 1,
-  closedRampUpMs: 1000,
-  loadDurationMs: 10_000,
-  timeoutMs: 10_000,
-  connectTimeoutMs: 10_000,
-  connectRate: 100,
-  graceMs: 5000,
-  logLevel: 'info',
-  maxResponseBytes: 64 * 1024,
-  maxRestarts: 3
-})
+/** Parsed option values by key: the command line merged over the config file. */
+export type RawOptions = ParsedOptions
 
 /** Output and exit-code settings shared by the engine commands. */
 export interface OutputSettings {
@@ -65,10 +47,6 @@ export function inlineOrFile (value: string, key: OptionKey): Buffer {
   return value.startsWith('@') ? readOptionFile(value.slice(1), key) : Buffer.from(value, 'utf8')
 }
 
-function get<T> (raw: RawOptions, key: OptionKey): T | undefined {
-  return raw[key] as T | undefined
-}
-
 /** Positional `workers` argument: defaults to the number of cores. */
 export function parseWorkers (value: string | undefined): number {
   if (value === undefined) return availableParallelism()
@@ -91,26 +69,25 @@ export function splitLoadTargets (targets: readonly string[]): { urls: string[],
 
 /** Resolves the engine settings common to load and send. */
 export function resolveEngine (raw: RawOptions, command: 'load' | 'send', workers: number): EngineOptions {
-  const rate = get<number>(raw, 'rate')
-  const stages = get<Stage[]>(raw, 'stages') ?? []
-  const rampUp = get<number>(raw, 'rampUp')
-  const http = get<1 | 2 | 'auto'>(raw, 'http') ?? 'auto'
-  const pipelining = get<number>(raw, 'pipelining')
-  const insecure = get<boolean>(raw, 'insecure') === true
-  const caPath = get<string>(raw, 'ca')
+  const rate = raw.rate
+  const stages = raw.stages ?? []
+  const rampUp = raw.rampUp
+  const http = raw.http ?? DEFAULTS.http
+  const pipelining = raw.pipelining
+  const caPath = raw.ca
   if (rate !== undefined && stages.length > 0) throw new InvalidOptionError('--rate and --stages cannot be combined: each stage carries its own rate')
   if (rampUp !== undefined && stages.length > 0) throw new InvalidOptionError('--ramp-up and --stages cannot be combined: the first stage is the ramp')
   if (http === 2 && pipelining !== undefined && pipelining > 1) {
     throw new InvalidOptionError('--pipelining applies to HTTP/1.1; with --http=2 use --streams for streams per connection')
   }
-  let durationMs = get<number>(raw, 'duration')
-  const requests = get<number>(raw, 'requests')
+  let durationMs = raw.duration
+  const requests = raw.requests
   if (durationMs === undefined && stages.length > 0) durationMs = stages.reduce((t, s) => t + s.durationMs, 0)
   // Every load run is bounded: without a budget or a duration it stops after the default duration.
-  if (command === 'load' && durationMs === undefined && requests === undefined) durationMs = DEFAULTS.loadDurationMs
+  if (command === 'load' && durationMs === undefined && requests === undefined) durationMs = DEFAULTS.load.duration
   const open = rate !== undefined || stages.length > 0
   // -c is the total in flight across the workers (#11, as autocannon, h2load and oha count it).
-  const concurrency = get<number>(raw, 'concurrency') ?? DEFAULTS.concurrency * workers
+  const concurrency = raw.concurrency ?? DEFAULTS.engine.concurrencyPerWorker * workers
   if (concurrency < workers) {
     throw new InvalidOptionError(`--concurrency is the total in flight across the workers: ${concurrency} is fewer than the ${workers} workers (each needs at least 1); give fewer workers or a larger --concurrency`)
   }
@@ -118,28 +95,28 @@ export function resolveEngine (raw: RawOptions, command: 'load' | 'send', worker
     workers,
     http,
     concurrency,
-    connections: get<number>(raw, 'connections'),
-    streams: get<number>(raw, 'streams') ?? DEFAULTS.streams,
+    connections: raw.connections,
+    streams: raw.streams ?? DEFAULTS.streams,
     pipelining: pipelining ?? DEFAULTS.pipelining,
     rate,
     stages,
-    rampUpMs: rampUp ?? (open ? 0 : DEFAULTS.closedRampUpMs),
+    rampUpMs: rampUp ?? (open ? 0 : DEFAULTS.engine.closedRampUp),
     durationMs,
     requests,
-    timeoutMs: get<number>(raw, 'timeout') ?? DEFAULTS.timeoutMs,
-    connectTimeoutMs: get<number>(raw, 'connectTimeout') ?? DEFAULTS.connectTimeoutMs,
-    connectRate: get<number>(raw, 'connectRate') ?? DEFAULTS.connectRate,
+    timeoutMs: raw.timeout ?? DEFAULTS.timeout,
+    connectTimeoutMs: raw.connectTimeout ?? DEFAULTS.connectTimeout,
+    connectRate: raw.connectRate ?? DEFAULTS.connectRate,
     tls: {
       ca: caPath === undefined ? undefined : readPem(caPath),
-      rejectUnauthorized: !insecure
+      rejectUnauthorized: raw.insecure !== true
     },
-    forceDns: get<boolean>(raw, 'forceDns') === true,
-    resolve: get<ResolveEntry[]>(raw, 'resolve') ?? [],
-    dnsServers: get<string[]>(raw, 'dnsServer') ?? [],
+    forceDns: raw.forceDns === true,
+    resolve: raw.resolve ?? [],
+    dnsServers: raw.dnsServer ?? [],
     refusePrivateAddresses: false,
     // A load test reads whole bodies (they are the workload); a send only needs the status.
-    maxResponseBytes: command === 'send' ? DEFAULTS.maxResponseBytes : undefined,
-    graceMs: get<number>(raw, 'grace') ?? DEFAULTS.graceMs
+    maxResponseBytes: command === 'send' ? DEFAULTS.send.maxResponseBytes : undefined,
+    graceMs: raw.grace ?? DEFAULTS.grace
   }
 }
 
@@ -169,27 +146,27 @@ function writableReportPath (path: string | undefined): string | undefined {
 
 /** Resolves output settings and thresholds; `send` has a default --max-error-rate (#11), load has none. */
 export function resolveOutput (raw: RawOptions, command?: 'load' | 'send'): OutputSettings {
-  const maxErrorRate = get<number>(raw, 'maxErrorRate') ?? (command === 'send' ? DEFAULT_SEND_MAX_ERROR_RATE : undefined)
+  const maxErrorRate = raw.maxErrorRate ?? (command === 'send' ? DEFAULTS.send.maxErrorRate : undefined)
   return {
-    json: get<boolean>(raw, 'json') === true,
-    reportFile: writableReportPath(get<string>(raw, 'report')),
-    timelineFile: get<string>(raw, 'timeline'),
-    hgrm: get<string>(raw, 'hgrm'),
-    htmlFile: get<string>(raw, 'html'),
-    metrics: get<number>(raw, 'metricsPort') === undefined && get<string>(raw, 'metricsFile') === undefined
+    json: raw.json === true,
+    reportFile: writableReportPath(raw.report),
+    timelineFile: raw.timeline,
+    hgrm: raw.hgrm,
+    htmlFile: raw.html,
+    metrics: raw.metricsPort === undefined && raw.metricsFile === undefined
       ? undefined
-      : { port: get<number>(raw, 'metricsPort'), host: get<string>(raw, 'metricsHost') ?? '127.0.0.1', file: get<string>(raw, 'metricsFile') },
-    quiet: get<boolean>(raw, 'quiet') === true,
-    logLevel: get<string>(raw, 'logLevel') ?? DEFAULTS.logLevel,
-    graceMs: get<number>(raw, 'grace') ?? DEFAULTS.graceMs,
-    thresholds: { maxErrorRate, maxP99Ms: get<number>(raw, 'maxP99') }
+      : { port: raw.metricsPort, host: raw.metricsHost ?? DEFAULTS.metricsHost, file: raw.metricsFile },
+    quiet: raw.quiet === true,
+    logLevel: raw.logLevel ?? DEFAULTS.logLevel,
+    graceMs: raw.grace ?? DEFAULTS.grace,
+    thresholds: { maxErrorRate, maxP99Ms: raw.maxP99 }
   }
 }
 
 /** Resolves the load job: URLs (positional and --urls-file), method, headers and body. */
 export function resolveLoadJob (raw: RawOptions, urls: readonly string[]): LoadJob {
   const all = [...urls]
-  const urlsFile = get<string>(raw, 'urlsFile')
+  const urlsFile = raw.urlsFile
   if (urlsFile !== undefined) {
     for (const line of readOptionFile(urlsFile, 'urlsFile').toString('utf8').split(/\r?\n/)) {
       const t = line.trim()
@@ -197,13 +174,13 @@ export function resolveLoadJob (raw: RawOptions, urls: readonly string[]): LoadJ
     }
   }
   if (all.length === 0) throw new InvalidOptionError('load needs at least one URL (positional, --urls-file or "urls" in the config file)')
-  const bodyArg = get<string>(raw, 'body')
+  const bodyArg = raw.body
   const body = bodyArg === undefined ? undefined : inlineOrFile(bodyArg, 'body')
-  const method = get<string>(raw, 'method') ?? (body === undefined ? 'GET' : 'POST')
+  const method = raw.method ?? (body === undefined ? 'GET' : 'POST')
   if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
     throw new InvalidOptionError(`--body cannot be sent with --method ${method}; use POST, PUT or PATCH`)
   }
-  const headers = get<Array<[string, string]>>(raw, 'header') ?? []
+  const headers = raw.header ?? []
   const targets: LoadTarget[] = all.map((u) => {
     const url = parseUrl(u, 'URL')
     return { url: url.href, method, headers, body }

@@ -2,7 +2,7 @@
 // what the loader accepts (`notify-sender config --schema`; editors validate and complete with it).
 import { OPTIONS } from './options.js'
 import type { CommandName, OptionKey, OptionSpec } from './options.js'
-import { isRepeatable } from './options.js'
+import { isRepeatable, optionHelp } from './options.js'
 
 /** Commands that read a configuration file. */
 export const CONFIG_FILE_COMMANDS: readonly CommandName[] = ['send', 'load']
@@ -32,7 +32,7 @@ export function configValueType (key: OptionKey): string {
 function propertySchema (key: OptionKey): Record<string, unknown> {
   const spec: OptionSpec = OPTIONS[key]
   const commands = spec.commands.filter((c) => CONFIG_FILE_COMMANDS.includes(c))
-  const description = `${spec.flags}: ${spec.description}${spec.defaultText === undefined ? '' : ` (default: ${spec.defaultText})`} [${commands.join(', ')}]`
+  const description = `${spec.flags}: ${optionHelp(spec)} [${commands.join(', ')}]`
   if (spec.parse === undefined) return { type: 'boolean', description }
   const scalar = { type: ['string', 'number'] }
   // Values are validated by the same parsers as the flags (durations like "30s", ratios like "1%"), which

@@ -3,7 +3,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { NotifySenderError } from '../errors.js'
-import { writeFileAtomic } from '../report/export.js'
+import { writeFileAtomic } from '../fs/atomic-write.js'
 import type { RunMetrics } from './exporter.js'
 
 /** A listening metrics endpoint. */

@@ -4,15 +4,15 @@
 // dispatched without one are indeterminate), and a run that finished closes its state, so the same command
 // the next day sends everything again. Lines are matched by key (their endpoint), never by line number.
 import { createHash } from 'node:crypto'
-import { closeSync, createReadStream, existsSync, fdatasync, fsyncSync, openSync, readSync, renameSync, statSync, writeFileSync, readFileSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, fdatasync, fsyncSync, openSync, readSync, statSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NotifySenderError } from '../errors.js'
+import { DEFAULTS } from '../config/defaults.js'
+import { writeFileAtomic } from '../fs/atomic-write.js'
 import { LineState, LineStates } from './line-states.js'
 import { OUTCOME_FILES, appendWhole, openAppend } from './outcome-files.js'
 import type { OutcomeKind } from '../engine/protocol.js'
 
-/** Default state file name inside the --out directory; the journal sits next to it. */
-export const STATE_FILE = 'state.json'
 const JOURNAL_SUFFIX = '.journal'
 
 // Version 2: lines are keyed by endpoint (version 1 numbered them) and a finished run is closed.
@@ -91,7 +91,7 @@ export class ResumeState {
    * that it belongs to the same input and shard), otherwise starts a fresh one.
    * @throws NS_ERR_STATE when an unfinished run is there and `mode` does not resume it, or it is another input's
    */
-  static async open (dir: string, input: InputIdentity | null, statePath = join(dir, STATE_FILE), shard: string | null = null, mode: ResumeMode = FRESH): Promise<ResumeState> {
+  static async open (dir: string, input: InputIdentity | null, statePath = join(dir, DEFAULTS.send.stateFile), shard: string | null = null, mode: ResumeMode = FRESH): Promise<ResumeState> {
     let doc: StateDoc | null = null
     if (existsSync(statePath)) {
       try {
@@ -119,7 +119,7 @@ export class ResumeState {
     const next: StateDoc = resumed && doc !== null
       ? { ...doc, version: STATE_VERSION, input: input ?? doc.input, shard, runs: doc.runs + 1, finishedAt: null }
       : { version: STATE_VERSION, input, shard, createdAt: new Date().toISOString(), runs: 1, finishedAt: null }
-    writeAtomically(statePath, JSON.stringify(next, null, 2) + '\n')
+    writeFileAtomic(statePath, JSON.stringify(next, null, 2) + '\n')
     const journalPath = statePath + JOURNAL_SUFFIX
     // A fresh run forgets the journal of the last one (the outcome files are emptied by OutcomeFiles).
     if (!resumed) writeFileSync(journalPath, '')
@@ -144,7 +144,7 @@ export class ResumeState {
 
   /** Marks the run finished: the next run without --resume starts fresh instead of being refused. */
   finish (): void {
-    writeAtomically(this.statePath, JSON.stringify({ ...this.#doc, finishedAt: new Date().toISOString() }, null, 2) + '\n')
+    writeFileAtomic(this.statePath, JSON.stringify({ ...this.#doc, finishedAt: new Date().toISOString() }, null, 2) + '\n')
   }
 
   /** Flushes the journal to disk (machine crashes); called on a timer and at the end. */
@@ -211,13 +211,4 @@ async function forEachLine (path: string, fn: (line: string) => void): Promise<v
     for (const l of lines) if (l !== '') fn(l)
   }
   // A record cut short by a crash has no newline; its line was never settled, so it is ignored.
-}
-
-function writeAtomically (path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, text)
-  const fd = openSync(tmp, 'r')
-  fsyncSync(fd)
-  closeSync(fd)
-  renameSync(tmp, path)
 }

@@ -18,6 +18,11 @@ export interface ShardSpec {
   count: number
 }
 
+/** Environment variable that gives `--shard` when the flag is absent. */
+export const ENV_SHARD = 'NOTIFY_SENDER_SHARD'
+/** The pod's index, set by a Kubernetes Indexed Job. */
+export const ENV_JOB_INDEX = 'JOB_COMPLETION_INDEX'
+
 // More shards than this is a typo, not a deployment (and keeps `index/count` readable in file names).
 const MAX_SHARDS = 65_536
 
@@ -41,10 +46,10 @@ export function parseShardSpec (value: string, name: string): ShardSpec {
  * JOB_COMPLETION_INDEX (what a Kubernetes Indexed Job sets in each pod). Undefined means "everything".
  */
 export function resolveShard (flag: ShardSpec | undefined, env: NodeJS.ProcessEnv): Shard | undefined {
-  const fromEnv = env.NOTIFY_SENDER_SHARD
-  const spec = flag ?? (fromEnv === undefined || fromEnv.trim() === '' ? undefined : parseShardSpec(fromEnv, 'NOTIFY_SENDER_SHARD'))
-  const jobIndex = env.JOB_COMPLETION_INDEX
-  const source = flag !== undefined ? '--shard' : 'NOTIFY_SENDER_SHARD'
+  const fromEnv = env[ENV_SHARD]
+  const spec = flag ?? (fromEnv === undefined || fromEnv.trim() === '' ? undefined : parseShardSpec(fromEnv, ENV_SHARD))
+  const jobIndex = env[ENV_JOB_INDEX]
+  const source = flag !== undefined ? '--shard' : ENV_SHARD
   if (spec === undefined) {
     // Each pod of an Indexed Job would otherwise send the whole input: n times every notification.
     if (jobIndex !== undefined && jobIndex !== '') {

@@ -1,6 +1,6 @@
 // Exports of a report for other tools: the timeline as CSV (spreadsheets) and the final histograms in
 // HdrHistogram's percentile-distribution format (.hgrm, read by HdrHistogram's plotter and friends).
-import { renameSync, writeFileSync } from 'node:fs'
+import { writeFileAtomic } from '../fs/atomic-write.js'
 import { decodeHistogram } from '../stats/histogram.js'
 import type { TimelineSecond } from '../stats/timeline.js'
 import type { Report } from './report.js'
@@ -41,13 +41,6 @@ export function hgrm (report: Report, which: 'corrected' | 'raw'): string {
   if (encoded === '') return ''
   // Scaling ratio 1000: the histograms hold µs, the distribution is written in ms like the report.
   return decodeHistogram(encoded).outputPercentileDistribution(5, 1000)
-}
-
-/** Writes `text` to `path` atomically (temporary file, then rename). */
-export function writeFileAtomic (path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, text)
-  renameSync(tmp, path)
 }
 
 /** Writes `<prefix>.corrected.hgrm` and `<prefix>.raw.hgrm`; returns the paths. */

@@ -7,7 +7,7 @@ import { decodeHistogram } from '../stats/histogram.js'
 import type { LatencySummary } from '../stats/histogram.js'
 import { CLIENT_CSS, CLIENT_JS } from './html-client.js'
 import type { Report } from './report.js'
-import { writeFileAtomic } from './export.js'
+import { writeFileAtomic } from '../fs/atomic-write.js'
 
 type Cell = string | number | null
 

@@ -14,13 +14,6 @@ export function sendErrorRate (o: Pick<OutcomeCounts, 'sent' | 'expired' | 'fail
 }
 
 /**
- * send's default `--max-error-rate` (#11): after `--retries` with backoff, more than one message in 20
- * failing means the service, the keys or the network is wrong, not bad luck. Expired subscriptions
- * (404/410) and invalid lines are not failures of the send.
- */
-export const DEFAULT_SEND_MAX_ERROR_RATE = 0.05
-
-/**
  * Why a run in which nothing succeeded fails (#11), or null: load: requests were started and none got a
  * response below 400; send: lines failed or were invalid and none was sent, expired or dry-run.
  * `--max-error-rate 100%` (any error rate is fine) turns the check off.

@@ -1,10 +1,8 @@
 // Writes a report file atomically: a crash or a kill mid-write leaves the previous file, never half a JSON.
-import { renameSync, writeFileSync } from 'node:fs'
+import { writeFileAtomic } from '../fs/atomic-write.js'
 import type { Report } from './report.js'
 
-/** Writes `report` to `path` via a temporary file and a rename. */
+/** Writes `report` to `path` as indented JSON, atomically. */
 export function writeReportFile (path: string, report: Report): void {
-  const tmp = `${path}.${process.pid}.tmp`
-  writeFileSync(tmp, JSON.stringify(report, null, 2) + '\n')
-  renameSync(tmp, path)
+  writeFileAtomic(path, JSON.stringify(report, null, 2) + '\n')
 }

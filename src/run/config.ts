@@ -6,16 +6,16 @@ import { describeConfig, REDACTED } from '../config/describe.js'
 import { redactUrlPasswords } from '../log.js'
 import type { ConfigDescription } from '../config/describe.js'
 import { loadConfigFile, mergeOptions } from '../config/file.js'
-import { flagName, OPTIONS } from '../config/options.js'
+import { flagName, OPTIONS, setOption } from '../config/options.js'
 import type { OptionKey } from '../config/options.js'
 import { inlineOrFile, parseWorkers, resolveEngine, splitLoadTargets } from '../config/resolve.js'
 import type { RawOptions } from '../config/resolve.js'
+import { DEFAULTS } from '../config/defaults.js'
 import { InvalidOptionError, NotifySenderError } from '../errors.js'
 import { encodeBase64Url } from '../push/base64url.js'
 import { MAX_PLAINTEXT_BYTES } from '../push/encrypt.js'
 import { ENV_VAPID_PRIVATE_KEY, loadVapidKeys } from '../push/keys.js'
 import { formatShard, resolveShard } from '../push/shard.js'
-import type { ShardSpec } from '../push/shard.js'
 import { resolveLoad } from './load.js'
 import { postgresInput } from './send.js'
 
@@ -29,16 +29,16 @@ export async function runConfigCommand (args: readonly string[], options: RawOpt
   if (options.schema === true && options.print === true) throw new InvalidOptionError('--print and --schema are separate views; give one of them')
   if (options.schema === true) return { kind: 'schema', schema: configSchema() }
   if (options.print !== true) throw new InvalidOptionError('config needs --print (the resolved configuration) or --schema (the config file JSON Schema)')
-  const command = (options.for as 'send' | 'load' | undefined) ?? 'send'
+  const command = options.for ?? DEFAULTS.for
   const cli: RawOptions = {}
   for (const [key, value] of Object.entries(options) as Array<[OptionKey, unknown]>) {
     if (OWN.has(key)) continue
     if (!(OPTIONS[key].commands as readonly string[]).includes(command)) {
       throw new InvalidOptionError(`${flagName(key)} is not an option of ${command}${command === 'send' ? ' (use --for load)' : ''}`)
     }
-    cli[key] = value
+    setOption(cli, key, value)
   }
-  const file = loadConfigFile(cli.config as string | undefined, command)
+  const file = loadConfigFile(cli.config, command)
   const raw = mergeOptions(file?.options, cli)
   const warnings: string[] = []
   let workersArg: string | undefined
@@ -66,18 +66,18 @@ export async function runConfigCommand (args: readonly string[], options: RawOpt
 async function describeSend (raw: RawOptions, env: NodeJS.ProcessEnv, warnings: string[]): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {}
   postgresInput(raw, false)
-  const shard = resolveShard(raw.shard as ShardSpec | undefined, env)
+  const shard = resolveShard(raw.shard, env)
   out.shard = shard === undefined ? null : formatShard(shard)
-  const payload = raw.payload as string | undefined
+  const payload = raw.payload
   if (payload !== undefined) {
     const bytes = inlineOrFile(payload, 'payload').length
     if (bytes > MAX_PLAINTEXT_BYTES) throw new NotifySenderError(`--payload is ${bytes} bytes; Web Push (RFC 8291, one 4096-byte record) allows at most ${MAX_PLAINTEXT_BYTES}`, 'NS_ERR_PAYLOAD_TOO_LARGE')
     out.payloadBytes = bytes
   }
-  const file = raw.vapidKeys as string | undefined
+  const file = raw.vapidKeys
   if (file !== undefined || env[ENV_VAPID_PRIVATE_KEY] !== undefined) {
     // Loaded (and so checked) exactly as send loads them; only the public half is shown.
-    const keys = await loadVapidKeys({ file, env, subject: raw.subject as string | undefined })
+    const keys = await loadVapidKeys({ file, env, subject: raw.subject })
     warnings.push(...keys.warnings)
     out.vapid = { source: file ?? 'environment', publicKey: encodeBase64Url(keys.publicKey), subject: keys.subject, privateKey: REDACTED }
   } else {

@@ -10,13 +10,9 @@ import { resolveSend } from './send.js'
 import { faultsFromOptions } from './simulate.js'
 import type { ResolvedSend } from './send.js'
 import type { RawOptions } from '../config/resolve.js'
+import { DEFAULTS } from '../config/defaults.js'
 import type { Report } from '../report/report.js'
 import { InvalidOptionError } from '../errors.js'
-
-/** Payload of the demo notifications unless --payload is given. */
-export const DEMO_PAYLOAD = JSON.stringify({ title: 'notify-sender demo', body: 'Hello from the local push-service simulator' })
-const DEMO_SUBSCRIPTIONS = 2000
-const DEMO_WORKERS = 2
 
 /** A prepared demo: the running simulator and the send to run against it. */
 export interface Demo {
@@ -27,8 +23,8 @@ export interface Demo {
 
 /** Starts the simulator and resolves a send against it (files go to `--out`, default demo-out/<time>). */
 export async function prepareDemo (raw: RawOptions, workers: string | undefined): Promise<Demo> {
-  const count = (raw.subscriptionCount as number | undefined) ?? DEMO_SUBSCRIPTIONS
-  const outDir = resolve((raw.out as string | undefined) ?? join('demo-out', new Date().toISOString().replace(/[:.]/g, '-')))
+  const count = raw.subscriptionCount ?? DEFAULTS.demo.subscriptionCount
+  const outDir = resolve(raw.out ?? join(DEFAULTS.demo.outParent, new Date().toISOString().replace(/[:.]/g, '-')))
   try {
     mkdirSync(outDir, { recursive: true })
   } catch (err) {
@@ -36,7 +32,7 @@ export async function prepareDemo (raw: RawOptions, workers: string | undefined)
   }
   const simulator = await startSimulator({
     subscriptions: count,
-    slowMs: 200,
+    slowMs: DEFAULTS.demo.slowMs,
     faults: faultsFromOptions(raw)
   })
   try {
@@ -50,7 +46,7 @@ export async function prepareDemo (raw: RawOptions, workers: string | undefined)
     const sendRaw: RawOptions = {
       ...raw,
       http: raw.http ?? 2,
-      payload: raw.payload ?? DEMO_PAYLOAD,
+      payload: raw.payload ?? DEFAULTS.demo.payload,
       subscriptions: subsPath,
       vapidKeys: keysPath,
       ca: caPath,
@@ -58,7 +54,7 @@ export async function prepareDemo (raw: RawOptions, workers: string | undefined)
       allowPrivate: true,
       out: outDir
     }
-    const send = await resolveSend(sendRaw, workers ?? DEMO_WORKERS, undefined)
+    const send = await resolveSend(sendRaw, workers ?? DEFAULTS.demo.workers, undefined)
     return { simulator, send, outDir }
   } catch (err) {
     await simulator.close()

@@ -4,7 +4,7 @@ import { Supervisor } from '../engine/supervisor.js'
 import type { Feeder, ProgressSample } from '../engine/supervisor.js'
 import type { EngineOptions, JobSpec } from '../engine/options.js'
 import type { OutputSettings } from '../config/resolve.js'
-import { DEFAULTS } from '../config/resolve.js'
+import { DEFAULTS } from '../config/defaults.js'
 import type { Report } from '../report/report.js'
 import { createLogger } from '../log.js'
 
@@ -38,7 +38,7 @@ export function createSupervisor (engine: EngineOptions, job: JobSpec, output: O
     prettyLogs: hooks.prettyLogs === true,
     progressIntervalMs: hooks.progressIntervalMs ?? 1000,
     onProgress: hooks.onProgress,
-    maxRestarts: DEFAULTS.maxRestarts,
+    maxRestarts: DEFAULTS.engine.maxRestarts,
     feeder,
     crashWorker: hooks.crashWorker
   })

@@ -5,8 +5,9 @@ import { join } from 'node:path'
 import { normalizeOptions } from '../config/normalize.js'
 import { inlineOrFile, parseWorkers, resolveEngine, resolveOutput } from '../config/resolve.js'
 import type { RawOptions } from '../config/resolve.js'
+import { DEFAULTS } from '../config/defaults.js'
 import { InvalidOptionError, NotifySenderError } from '../errors.js'
-import type { EngineOptions, SendJob, Urgency } from '../engine/options.js'
+import type { EngineOptions, SendJob } from '../engine/options.js'
 import { createLogger } from '../log.js'
 import { buildReport } from '../report/report.js'
 import { sendErrorRate } from '../report/thresholds.js'
@@ -22,11 +23,11 @@ import { countLines } from '../push/line-count.js'
 import { SendFeeder } from '../push/feeder.js'
 import { describeWriteError, OutcomeFiles } from '../push/outcome-files.js'
 import { writeReportFile } from '../report/write.js'
-import { identifyInput, ResumeState, STATE_FILE } from '../push/resume.js'
+import { identifyInput, ResumeState } from '../push/resume.js'
 import { redactPostgresUrl } from '../push/postgres-url.js'
 import type { InputIdentity, ResumeMode } from '../push/resume.js'
 import { formatShard, resolveShard, shardFilter } from '../push/shard.js'
-import type { Shard, ShardSpec } from '../push/shard.js'
+import type { Shard } from '../push/shard.js'
 import type { PostgresSource } from '../push/postgres-source.js'
 import { createSupervisor, engineSettings } from './handle.js'
 import { EXIT } from '../cli/exit-codes.js'
@@ -61,12 +62,6 @@ export interface ResolvedSend {
   closeInput?: (() => Promise<void>) | undefined
 }
 
-const RETRIES = 3
-const MAX_RETRY_AFTER_MS = 5 * 60_000
-const TTL_SECONDS = 28 * 24 * 3600
-// Consecutive 401/403 from one origin that abort it: enough to ride out a few bad subscriptions.
-const AUTH_FAILURE_LIMIT = 20
-
 /** Validates and resolves everything a send needs before the first request (keys, payload, input). */
 export async function resolveSend (
   raw: RawOptions,
@@ -78,20 +73,20 @@ export async function resolveSend (
   const w = parseWorkers(workers === undefined ? undefined : String(workers))
   const engine = resolveEngine(raw, 'send', w)
   const pg = postgresInput(raw, input !== undefined)
-  const payloadArg = raw.payload as string | undefined
+  const payloadArg = raw.payload
   if (payloadArg === undefined) throw new InvalidOptionError('--payload is required (it is the payload of every line that does not carry its own)')
   const payload = inlineOrFile(payloadArg, 'payload')
   if (payload.length > MAX_PLAINTEXT_BYTES) {
     throw new NotifySenderError(`--payload is ${payload.length} bytes; Web Push (RFC 8291, one 4096-byte record) allows at most ${MAX_PLAINTEXT_BYTES}`, 'NS_ERR_PAYLOAD_TOO_LARGE')
   }
-  const allowHosts = (raw.allowHost as string[] | undefined) ?? []
+  const allowHosts = raw.allowHost ?? []
   const allowPrivate = raw.allowPrivate === true
   compileEndpointPolicy({ allowHosts, allowPrivate })
-  const shard = resolveShard(raw.shard as ShardSpec | undefined, env)
-  const keys = await loadVapidKeys({ file: raw.vapidKeys as string | undefined, env, subject: raw.subject as string | undefined })
+  const shard = resolveShard(raw.shard, env)
+  const keys = await loadVapidKeys({ file: raw.vapidKeys, env, subject: raw.subject })
   let source = input
-  const outDir = raw.out as string | undefined
-  const stateArg = raw.state as string | undefined
+  const outDir = raw.out
+  const stateArg = raw.state
   if (stateArg !== undefined && outDir === undefined) throw new InvalidOptionError('--state needs --out: the outcome files are the record of what was already sent')
   const mode: ResumeMode = { resume: raw.resume === true, retryFailed: raw.retryFailed === true, resendIndeterminate: raw.resendIndeterminate === true }
   for (const [flag, on] of [['--resume', mode.resume], ['--retry-failed', mode.retryFailed], ['--resend-indeterminate', mode.resendIndeterminate]] as const) {
@@ -106,7 +101,7 @@ export async function resolveSend (
     // Resume matches rows by endpoint, so order does not matter to it; it still makes line numbers meaningful.
     if (outDir !== undefined && !hasOrderBy(pg.query)) warnings.push('--query has no ORDER BY: the "line" numbers in the outcome files follow the order PostgreSQL returns, which may change between runs; add ORDER BY on a unique key')
   } else if (source === undefined) {
-    const path = raw.subscriptions as string | undefined
+    const path = raw.subscriptions
     if (path === undefined && stdin.isTTY) {
       throw new InvalidOptionError('no subscriptions: give --subscriptions <file> or pipe NDJSON on stdin')
     }
@@ -118,15 +113,15 @@ export async function resolveSend (
     kind: 'send',
     payload: payload.toString('utf8'),
     vapid: { publicKey: encodeBase64Url(keys.publicKey), privateKey: encodeBase64Url(keys.privateKey), subject: keys.subject },
-    ttlSeconds: (raw.ttl as number | undefined) ?? TTL_SECONDS,
-    urgency: raw.urgency as Urgency | undefined,
-    topic: raw.topic as string | undefined,
-    retries: (raw.retries as number | undefined) ?? RETRIES,
+    ttlSeconds: raw.ttl ?? DEFAULTS.ttl,
+    urgency: raw.urgency,
+    topic: raw.topic,
+    retries: raw.retries ?? DEFAULTS.retries,
     allowHosts,
     allowPrivate,
     dryRun: raw.dryRun === true,
-    maxRetryAfterMs: (raw.maxRetryAfter as number | undefined) ?? MAX_RETRY_AFTER_MS,
-    authFailureLimit: AUTH_FAILURE_LIMIT
+    maxRetryAfterMs: raw.maxRetryAfter ?? DEFAULTS.maxRetryAfter,
+    authFailureLimit: DEFAULTS.send.authFailureLimit
   }
   let pgSource: PostgresSource | undefined
   if (pg !== undefined) {
@@ -164,8 +159,8 @@ export async function resolveSend (
 
 /** `--source` and `--query`, checked against each other and against the other inputs. */
 export function postgresInput (raw: RawOptions, hasIterable: boolean): { url: string, query: string } | undefined {
-  const url = raw.source as string | undefined
-  const query = raw.query as string | undefined
+  const url = raw.source
+  const query = raw.query
   if (url === undefined) {
     if (query !== undefined) throw new InvalidOptionError('--query needs --source: it is the SQL run on that PostgreSQL database')
     return undefined
@@ -181,7 +176,7 @@ async function openState (outDir: string, identity: InputIdentity | null, stateP
   } catch (err) {
     throw new InvalidOptionError(`--out: cannot create ${outDir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
   }
-  return await ResumeState.open(outDir, identity, statePath ?? join(outDir, STATE_FILE), shard === undefined ? null : formatShard(shard), mode)
+  return await ResumeState.open(outDir, identity, statePath ?? join(outDir, DEFAULTS.send.stateFile), shard === undefined ? null : formatShard(shard), mode)
 }
 
 /** Starts a send from programmatic options. */

@@ -4,11 +4,8 @@ import { join, resolve } from 'node:path'
 import { startSimulator } from '../sim/simulator.js'
 import type { FaultRatios, Simulator } from '../sim/simulator.js'
 import type { RawOptions } from '../config/resolve.js'
+import { DEFAULTS } from '../config/defaults.js'
 import { loadOrCreateIdentity } from './sim-state.js'
-
-const DEFAULT_STATE_DIR = '.notify-sender-sim'
-const DEFAULT_PORT = 8443
-const DEFAULT_SUBSCRIPTIONS = 1000
 
 /** A running standalone simulator and the files a sender needs. */
 export interface StandaloneSimulator {
@@ -20,33 +17,32 @@ export interface StandaloneSimulator {
 
 /** The simulator's fault ratios from the --fault-* options (shared by `simulate` and `demo`). */
 export function faultsFromOptions (raw: RawOptions): FaultRatios {
-  const ratio = (v: unknown): number => (v as number | undefined) ?? 0
   return {
-    expired: ratio(raw.fault410),
-    throttle: ratio(raw.fault429),
-    serverError: ratio(raw.fault500),
-    slow: ratio(raw.faultSlow),
-    reset: ratio(raw.faultReset),
-    goaway: ratio(raw.faultGoaway)
+    expired: raw.fault410 ?? 0,
+    throttle: raw.fault429 ?? 0,
+    serverError: raw.fault500 ?? 0,
+    slow: raw.faultSlow ?? 0,
+    reset: raw.faultReset ?? 0,
+    goaway: raw.faultGoaway ?? 0
   }
 }
 
 /** Starts the simulator from `simulate` options and writes its subscriptions file. */
 export async function startStandaloneSimulator (raw: RawOptions): Promise<StandaloneSimulator> {
-  const stateDir = resolve((raw.stateDir as string | undefined) ?? DEFAULT_STATE_DIR)
+  const stateDir = resolve(raw.stateDir ?? DEFAULTS.stateDir)
   const identity = loadOrCreateIdentity(stateDir)
-  const count = (raw.subscriptionCount as number | undefined) ?? DEFAULT_SUBSCRIPTIONS
+  const count = raw.subscriptionCount ?? DEFAULTS.simulate.subscriptionCount
   const simulator = await startSimulator({
-    host: (raw.host as string | undefined) ?? '127.0.0.1',
-    port: (raw.port as number | undefined) ?? DEFAULT_PORT,
+    host: raw.host ?? DEFAULTS.host,
+    port: raw.port ?? DEFAULTS.port,
     seed: identity.seed,
     cert: { cert: identity.cert, key: identity.key },
     subscriptions: count,
-    retryAfterSeconds: raw.retryAfter as number | undefined ?? 1,
-    slowMs: raw.slowMs as number | undefined ?? 2000,
+    retryAfterSeconds: raw.retryAfter ?? DEFAULTS.retryAfter,
+    slowMs: raw.slowMs ?? DEFAULTS.slowMs,
     faults: faultsFromOptions(raw)
   })
-  const subscriptionsPath = resolve((raw.subscriptionsOut as string | undefined) ?? join(stateDir, 'subscriptions.ndjson'))
+  const subscriptionsPath = resolve(raw.subscriptionsOut ?? join(stateDir, DEFAULTS.simulate.subscriptionsFile))
   try {
     await simulator.writeSubscriptions(subscriptionsPath, count)
   } catch (err) {

@@ -1,9 +1,8 @@
 import { createSocket } from 'node:dgram'
 import type { RemoteInfo } from 'node:dgram'
 import { isIPv4, isIPv6 } from 'node:net'
-import { ipToBytes } from '../../src/net/ip-bytes.js'
-import { DNS_CLASS_IN, DNS_TYPE, encodeResponse, parseQuery, RCODE } from './dns-message.js'
-import type { DnsAnswer, DnsQuery } from './dns-message.js'
+import dnsPacket from 'dns-packet'
+import type { DecodedPacket, StringAnswer } from 'dns-packet'
 import { bump } from './server-stats.js'
 
 /** The records one name resolves to. */
@@ -45,18 +44,24 @@ function validate (name: string, record: DnsRecord): DnsRecord {
   return { ...record }
 }
 
-function answersFor (record: DnsRecord, type: number): DnsAnswer[] {
+function answersFor (name: string, record: DnsRecord, type: string): StringAnswer[] {
   const ttl = record.ttl ?? DEFAULT_TTL
-  const out: DnsAnswer[] = []
-  const add = (recordType: number, ips: readonly string[] | undefined): void => {
-    for (const ip of ips ?? []) {
-      const data = ipToBytes(ip)
-      if (data !== undefined) out.push({ type: recordType, ttl, data })
-    }
-  }
-  if (type === DNS_TYPE.A || type === DNS_TYPE.ANY) add(DNS_TYPE.A, record.A)
-  if (type === DNS_TYPE.AAAA || type === DNS_TYPE.ANY) add(DNS_TYPE.AAAA, record.AAAA)
-  return out
+  const of = (recordType: 'A' | 'AAAA'): StringAnswer[] => (record[recordType] ?? []).map((data) => ({ type: recordType, name, ttl, data }))
+  return [...(type === 'A' || type === 'ANY' ? of('A') : []), ...(type === 'AAAA' || type === 'ANY' ? of('AAAA') : [])]
+}
+
+// RFC 1035 §4.2.1: a plain UDP reply stops at 512 bytes; a larger one goes out empty with TC set.
+const MAX_UDP_RESPONSE = 512
+const RCODE = { NOERROR: 0, FORMERR: 1, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const
+
+/** The authoritative reply to `query`: its id, opcode, RD bit and question echoed, then `answers`. */
+function encodeReply (query: DecodedPacket, rcode: number, answers: StringAnswer[] = []): Buffer {
+  // dns-packet keeps the opcode and RCODE fields inside `flags` (bits 11-14 and 0-3).
+  const opcode = (query.flags ?? 0) & 0x7800
+  const flags = dnsPacket.AUTHORITATIVE_ANSWER | opcode | (query.flag_rd ? dnsPacket.RECURSION_DESIRED : 0) | rcode
+  const reply = { id: query.id ?? 0, type: 'response' as const, flags, questions: query.questions ?? [], answers }
+  const full = dnsPacket.encode(reply)
+  return full.length <= MAX_UDP_RESPONSE ? full : dnsPacket.encode({ ...reply, flags: flags | dnsPacket.TRUNCATED_RESPONSE, answers: [] })
 }
 
 /**
@@ -70,26 +75,32 @@ export async function startDnsServer (records: Record<string, DnsRecord> = {}): 
   const queriesByName = new Map<string, number>()
   let queries = 0
 
-  const reply = (query: DnsQuery): Buffer => {
-    if (query.questionCount !== 1) return encodeResponse(query, RCODE.FORMERR)
+  const reply = (query: DecodedPacket): Buffer => {
+    const question = query.questions?.[0]
+    if (question === undefined || query.questions?.length !== 1) return encodeReply(query, RCODE.FORMERR)
+    const name = normalizeName(question.name)
     queries++
-    bump(queriesByName, query.name)
-    if (query.opcode !== 0) return encodeResponse(query, RCODE.NOTIMP)
-    if (query.klass !== DNS_CLASS_IN) return encodeResponse(query, RCODE.REFUSED)
-    const record = zone.get(query.name)
-    if (record === undefined) return encodeResponse(query, RCODE.NXDOMAIN)
-    return encodeResponse(query, RCODE.NOERROR, answersFor(record, query.type))
+    bump(queriesByName, name)
+    if (((query.flags ?? 0) & 0x7800) !== 0) return encodeReply(query, RCODE.NOTIMP)
+    if (question.class !== 'IN') return encodeReply(query, RCODE.REFUSED)
+    const record = zone.get(name)
+    if (record === undefined) return encodeReply(query, RCODE.NXDOMAIN)
+    return encodeReply(query, RCODE.NOERROR, answersFor(question.name, record, question.type))
   }
 
   const socket = createSocket('udp4')
   socket.on('message', (msg: Buffer, remote: RemoteInfo) => {
-    let query: DnsQuery | undefined
+    let answer: Buffer
     try {
-      query = parseQuery(msg)
+      const query = dnsPacket.decode(msg)
+      // A response is never answered, so two servers cannot ping-pong.
+      if (query.type !== 'query') return
+      answer = reply(query)
     } catch {
-      // parseQuery is bounds-checked; this only guards a bug in it from taking the test run down.
+      // Whatever cannot be parsed (or echoed) is dropped, as a real server does.
+      return
     }
-    if (query !== undefined) socket.send(reply(query), remote.port, remote.address)
+    socket.send(answer, remote.port, remote.address)
   })
   // ICMP port-unreachable from a vanished client surfaces here; a test server shrugs it off.
   socket.on('error', () => {})

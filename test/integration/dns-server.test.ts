@@ -4,11 +4,16 @@ import { createSocket } from 'node:dgram'
 import { promises as dnsPromises } from 'node:dns'
 import fc from 'fast-check'
 import { bounded } from '../helpers/bounded.js'
-import { DNS_TYPE, encodeQuery } from '../helpers/dns-message.js'
+import dnsPacket from 'dns-packet'
 import { startDnsServer } from '../helpers/dns-server.js'
 import type { DnsServer } from '../helpers/dns-server.js'
 
 const T = { timeout: 60_000 }
+
+/** An A query for `name`, as a stub resolver sends it. */
+function encodeQuery (id: number, name: string): Buffer {
+  return dnsPacket.encode({ id, type: 'query', flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A' }] })
+}
 
 function resolverFor (server: DnsServer): dnsPromises.Resolver {
   // One try with a short timeout: a dropped answer must fail the test, not retry quietly.
@@ -93,7 +98,7 @@ test('random datagrams never crash the server; it answers a valid query after ea
           fc.uint8Array({ maxLength: 600 }),
           // Valid headers with corrupted bodies reach deeper into the parser than pure noise.
           fc.tuple(fc.nat(0xffff), fc.uint8Array({ minLength: 1, maxLength: 60 })).map(([qid, tail]) => {
-            const q = encodeQuery(qid, 'alive.test', DNS_TYPE.A)
+            const q = encodeQuery(qid, 'alive.test')
             return Uint8Array.from([...q.subarray(0, 12), ...tail])
           })
         ),
@@ -101,7 +106,7 @@ test('random datagrams never crash the server; it answers a valid query after ea
           await send(junk, bytes)
           id = (id + 1) & 0xffff
           const answered = new Promise<Buffer>((resolve) => { onAnswer = resolve })
-          await send(probe, encodeQuery(id, 'alive.test', DNS_TYPE.A))
+          await send(probe, encodeQuery(id, 'alive.test'))
           const answer = await bounded(answered, 'answer to the probe', 2000)
           assert.equal(answer.readUInt16BE(0), id)
           assert.equal(answer.readUInt16BE(2) & 0x0f, 0, 'NOERROR')
@@ -129,4 +134,22 @@ test('close() is idempotent and the port stops answering', T, async () => {
 test('records are validated up front', T, async () => {
   await assert.rejects(startDnsServer({ 'x.test': { A: ['not-an-ip'] } }), /IPv4/)
   await assert.rejects(startDnsServer({ 'x.test': { A: ['127.0.0.1'], ttl: -1 } }), /ttl/)
+})
+
+test('an answer that would not fit in 512 bytes goes out empty with TC set', T, async () => {
+  const many = Array.from({ length: 40 }, (_, i) => `127.0.1.${i + 1}`)
+  await withDns({ 'big.test': { A: many } }, async (server) => {
+    const socket = createSocket('udp4')
+    try {
+      const answered = new Promise<Buffer>((resolve) => socket.once('message', resolve))
+      socket.send(encodeQuery(9, 'big.test'), server.port, '127.0.0.1')
+      const reply = dnsPacket.decode(await bounded(answered, 'truncated answer', 2000))
+      assert.equal(reply.id, 9)
+      assert.equal(reply.flag_tc, true)
+      assert.equal(reply.flag_aa, true)
+      assert.deepEqual(reply.answers, [])
+    } finally {
+      socket.close()
+    }
+  })
 })
