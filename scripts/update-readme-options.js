@@ -3,7 +3,7 @@
 // Run through `npm run docs`, which builds first: this imports the compiled modules and runs the binary.
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { renderExitCodesMarkdown } from '../dist/src/cli/exit-codes.js'
+import { renderExitCodesMarkdown } from '../dist/src/report/exit-codes.js'
 import { renderConfigKeysMarkdown, renderHelpMarkdown, renderPerformanceMarkdown } from '../dist/src/cli/readme-sections.js'
 
 const readme = new URL('../README.md', import.meta.url)

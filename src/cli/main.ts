@@ -2,7 +2,7 @@
 // 0 ok, 1 run failed or threshold breached, 2 usage or configuration error, 128+signal interrupted.
 import { CommanderError } from 'commander'
 import type { Logger } from 'pino'
-import { EXIT } from './exit-codes.js'
+import { EXIT } from '../report/exit-codes.js'
 import { buildProgram } from './program.js'
 import type { ParsedCommand } from './program.js'
 import { createProgress } from './progress.js'
@@ -189,8 +189,8 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       return
     }
     case 'keys': {
-      const { formatVapidKeysJson, generateVapidKeys } = await import('../push/keys.js')
-      const { validateSubject } = await import('../push/vapid.js')
+      const { formatVapidKeysJson, generateVapidKeys } = await import('../webpush/keys.js')
+      const { validateSubject } = await import('../webpush/vapid.js')
       const subject = parsed.options.subject as string | undefined
       if (subject !== undefined) validateSubject(subject)
       // The only output: a key file to redirect (`notify-sender keys > vapid.json`), never logged.

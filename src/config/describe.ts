@@ -7,8 +7,8 @@ import { parseDuration, parsePositiveDuration } from './parse.js'
 import type { RawOptions } from './resolve.js'
 import type { ConfigFile } from './file.js'
 import { redactUrlPasswords } from '../log.js'
-import { redactPostgresUrl } from '../push/postgres-url.js'
-import { ENV_VAPID_PRIVATE_KEY, ENV_VAPID_PUBLIC_KEY, ENV_VAPID_SUBJECT } from '../push/keys.js'
+import { redactPostgresUrl } from '../input/postgres-url.js'
+import { ENV_VAPID_PRIVATE_KEY, ENV_VAPID_PUBLIC_KEY, ENV_VAPID_SUBJECT } from '../webpush/keys.js'
 
 /** Where a value came from. */
 export type ValueSource = 'command line' | 'config file' | 'environment' | 'default' | 'unset'

@@ -5,9 +5,9 @@ import {
   parsePositiveNumber, parseRatio, parseResolve, parseStages
 } from './parse.js'
 import { InvalidOptionError, NotifySenderError } from '../errors.js'
-import { parsePostgresUrl } from '../push/postgres-url.js'
+import { parsePostgresUrl } from '../input/postgres-url.js'
 import { LOG_LEVELS } from '../log.js'
-import { parseShardSpec } from '../push/shard.js'
+import { parseShardSpec } from '../send/shard.js'
 
 /** Sub-commands of the CLI. */
 export type CommandName = 'load' | 'send' | 'simulate' | 'keys' | 'demo' | 'merge' | 'config'

@@ -75,7 +75,7 @@ export interface WorkItem {
   text: string
   /** Attempts already made for this line by a worker that crashed (kept so retries stay bounded). */
   attempts: number
-  /** The line's key for resume (src/push/line-key.ts), when the send keeps state; copied into its outcome record. */
+  /** The line's key for resume (src/input/line-key.ts), when the send keeps state; copied into its outcome record. */
   key?: string
   /**
    * An earlier hand-over of this line may have reached the server (a crashed worker held it, or an earlier

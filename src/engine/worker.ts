@@ -11,9 +11,9 @@ import type { RequestSource } from './loop.js'
 import { runSchedule } from './schedule.js'
 import { FLUSH_INTERVAL_MS, SNAPSHOT_INTERVAL_MS, Slot, stripe } from './protocol.js'
 import type { FromWorker, ToWorker, WorkerInit, WorkItem } from './protocol.js'
-import { WorkerStats } from '../stats/worker-stats.js'
-import { LoadSource } from './load-source.js'
-import { isPrivateAddress } from '../push/private-address.js'
+import { WorkerStats } from './worker-stats.js'
+import { LoadSource } from '../load/source.js'
+import { isPrivateAddress } from '../net/private-address.js'
 
 /** What a job-specific source needs from the worker it runs in. */
 export interface WorkerContext {
@@ -101,7 +101,7 @@ function perAddress (): Record<string, number> {
 
 async function createSource (ctx: WorkerContext): Promise<WorkerSource> {
   if (ctx.init.job.kind === 'load') return new LoadSource(ctx.init.job.targets, ctx.poolFor)
-  const { SendSource } = await import('../push/send-source.js')
+  const { SendSource } = await import('../send/send-source.js')
   return new SendSource(ctx)
 }
 

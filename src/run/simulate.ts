@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { startSimulator } from '../sim/simulator.js'
 import type { FaultRatios, Simulator } from '../sim/simulator.js'
 import type { RawOptions } from '../config/resolve.js'
-import { loadOrCreateIdentity } from './sim-state.js'
+import { loadOrCreateIdentity } from '../sim/identity.js'
 
 const DEFAULT_STATE_DIR = '.notify-sender-sim'
 const DEFAULT_PORT = 8443

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkEndpoint, compileEndpointPolicy, DEFAULT_PUSH_HOSTS, isPrivateAddress } from '../../src/push/endpoint-policy.js'
-import { ipv6Words } from '../../src/push/private-address.js'
+import { checkEndpoint, compileEndpointPolicy, DEFAULT_PUSH_HOSTS, isPrivateAddress } from '../../src/webpush/endpoint-policy.js'
+import { ipv6Words } from '../../src/net/private-address.js'
 
 const defaults = compileEndpointPolicy({})
 

@@ -1,9 +1,9 @@
 // Per-worker statistics. The hot path increments plain numbers; `flush()` publishes them to the worker's
 // stripe of the shared buffer on a timer, so a request costs no Atomics operation at all.
-import { Slot } from '../engine/protocol.js'
-import type { ErrorKinds, SlotIndex, WorkerSnapshot } from '../engine/protocol.js'
-import { createHistogram, encodeHistogram, recordMs } from './histogram.js'
-import type { LatencyHistogram } from './histogram.js'
+import { Slot } from './protocol.js'
+import type { ErrorKinds, SlotIndex, WorkerSnapshot } from './protocol.js'
+import { createHistogram, encodeHistogram, recordMs } from '../stats/histogram.js'
+import type { LatencyHistogram } from '../stats/histogram.js'
 
 /** Counters, histograms and breakdowns of one worker incarnation. */
 export class WorkerStats {

@@ -1,9 +1,9 @@
 // Load mode: the same prepared requests again and again, round-robin over the targets. Dispatch options
 // are built once per target and reused, so the hot path allocates nothing for them.
 import type { Dispatcher } from 'undici'
-import type { LoadTarget } from './options.js'
-import type { Prepared, RequestSource, ResponseInfo } from './loop.js'
-import type { OriginPool } from './pool.js'
+import type { LoadTarget } from '../engine/options.js'
+import type { Prepared, RequestSource, ResponseInfo } from '../engine/loop.js'
+import type { OriginPool } from '../engine/pool.js'
 
 /** Builds undici dispatch options for a target (flat header array, idempotent so HTTP/2 multiplexes). */
 export function buildDispatchOptions (target: LoadTarget): Dispatcher.DispatchOptions {
