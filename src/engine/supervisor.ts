@@ -1,6 +1,6 @@
 // The main-thread side of a run: spawns one worker per requested core, starts them on a shared clock,
-// feeds work (send mode), reads live counters from shared memory, restarts crashed workers and merges
-// their results.
+// relays a workload's messages between its feeder and its sources, reads live counters from shared
+// memory, restarts crashed workers and merges their results.
 //
 // Plain worker_threads rather than piscina: piscina is a task-queue pool (a task runs to completion and
 // returns one value), while these workers are long-lived, stateful (connections, histograms, a slot of
@@ -10,9 +10,10 @@ import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import { deserializeError, NotifySenderError } from '../errors.js'
 import type { SerializedError } from '../errors.js'
-import { sharedBufferBytes, Slot, stripe, unpackOutcomes } from './protocol.js'
-import type { FromWorker, Outcome, SlotName, ToWorker, WorkerInit, WorkerSnapshot, WorkItem } from './protocol.js'
-import type { EngineOptions, JobSpec } from './options.js'
+import { sharedBufferBytes, Slot, stripe } from './protocol.js'
+import type { FromWorker, SlotName, ToWorker, WorkerInit, WorkerSnapshot } from './protocol.js'
+import type { EngineOptions } from './options.js'
+import type { Feeder, FeederHost, WorkloadSpec } from './workload.js'
 import { addErrorKinds, mergeSnapshots } from '../stats/merge.js'
 import type { MergedStats } from '../stats/merge.js'
 import { TimelineRecorder } from '../stats/timeline.js'
@@ -34,36 +35,10 @@ export interface ProgressSample {
   work?: { done: number, total: number | undefined } | undefined
 }
 
-/** What the supervisor offers a work feeder (send mode). */
-export interface FeederHost {
-  readonly workers: number
-  /** False while a worker is restarting or after it gave up. */
-  canReceive: (worker: number) => boolean
-  sendWork: (worker: number, items: WorkItem[]) => void
-  endOfInput: (worker: number) => void
-  broadcast: (msg: ToWorker) => void
-}
-
-/** Feeds subscription lines to workers and consumes their outcomes. */
-export interface Feeder {
-  start: (host: FeederHost) => void
-  onWorkerReady: (worker: number) => void
-  onOutcomes: (worker: number, outcomes: Outcome[]) => void
-  /** The worker died: everything it had not acknowledged must be given to another worker. */
-  onWorkerLost: (worker: number, permanently: boolean) => void
-  onMessage?: (worker: number, msg: FromWorker) => void
-  /** Stop reading input (interrupt); lines never handed out become "not attempted". */
-  stop: () => void
-  /** Cumulative outcome counts for the per-second timeline. */
-  timelineCounts?: () => Record<string, number>
-  /** Input position for the live progress (% done, ETA). */
-  progress?: () => { done: number, total: number | undefined }
-}
-
 /** Supervisor settings. */
 export interface SupervisorOptions {
   engine: EngineOptions
-  job: JobSpec
+  workload: WorkloadSpec
   logger: Logger
   logLevel: string
   prettyLogs: boolean
@@ -234,9 +209,9 @@ export class Supervisor {
     return {
       workers: this.#slots.length,
       canReceive: (i) => this.#slots[i]?.state === 'running' && this.#slots[i]?.worker !== null,
-      sendWork: (i, items) => { const s = this.#slots[i]; if (s !== undefined) this.#post(s, { type: 'work', items }) },
-      endOfInput: (i) => { const s = this.#slots[i]; if (s !== undefined) this.#post(s, { type: 'end-of-input' }) },
-      broadcast: (msg) => { for (const s of this.#slots) this.#post(s, msg) }
+      post: (i, data) => { const s = this.#slots[i]; if (s !== undefined) this.#post(s, { type: 'workload', data }) },
+      broadcast: (data) => { for (const s of this.#slots) this.#post(s, { type: 'workload', data }) },
+      originPaused: (origin, untilMs) => { this.#timeline?.pause(origin, Date.now(), untilMs) }
     }
   }
 
@@ -245,14 +220,14 @@ export class Supervisor {
   }
 
   async #spawn (s: SlotState): Promise<void> {
-    const { engine, job } = this.#opts
+    const { engine, workload } = this.#opts
     const init: WorkerInit = {
       workerIndex: s.index,
       workers: engine.workers,
       incarnation: s.incarnation,
       sab: this.#sab,
       engine,
-      job,
+      workload,
       logLevel: this.#opts.logLevel,
       prettyLogs: this.#opts.prettyLogs,
       resumeStarted: s.retiredCounters[Slot.Started] as number
@@ -296,8 +271,8 @@ export class Supervisor {
         s.state = 'done'
         this.#checkAllDone()
         break
-      case 'outcomes':
-        this.#opts.feeder?.onOutcomes(s.index, unpackOutcomes(msg.batch))
+      case 'workload':
+        this.#opts.feeder?.onMessage(s.index, msg.data)
         break
       case 'crashing':
         if (s.state === 'running' || s.state === 'starting') s.state = 'crashed'
@@ -309,9 +284,6 @@ export class Supervisor {
         s.state = 'gave-up'
         this.#finished()
         break
-      default:
-        if (msg.type === 'origin-throttle') this.#timeline?.pause(msg.origin, Date.now(), msg.untilMs)
-        this.#opts.feeder?.onMessage?.(s.index, msg)
     }
   }
 

@@ -50,6 +50,11 @@ export class WorkerStats {
     recordMs(this.#intervalRaw, rawMs)
   }
 
+  /** One attempt was a retry of an earlier one. */
+  retried (): void {
+    this.add(Slot.Retries)
+  }
+
   /** Counts `key` (`requests`, `throttled`, an outcome kind) for `origin` (send: per push service). */
   originCount (origin: string, key: string): void {
     const o = this.perOrigin[origin] ??= Object.create(null) as Record<string, number>

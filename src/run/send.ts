@@ -6,7 +6,10 @@ import { normalizeOptions } from '../config/normalize.js'
 import { inlineOrFile, parseWorkers, resolveEngine, resolveOutput } from '../config/resolve.js'
 import type { RawOptions } from '../config/resolve.js'
 import { InvalidOptionError, NotifySenderError } from '../errors.js'
-import type { EngineOptions, SendJob, Urgency } from '../engine/options.js'
+import type { EngineOptions } from '../engine/options.js'
+import { sendWorkload } from '../send/job.js'
+import type { SendJob } from '../send/job.js'
+import type { Urgency } from '../webpush/urgency.js'
 import { createLogger } from '../log.js'
 import { buildReport } from '../report/report.js'
 import { sendErrorRate } from '../report/thresholds.js'
@@ -240,7 +243,7 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     onWriteError: (err) => { onOutputError(new NotifySenderError(`cannot write the dispatch journal in ${r.outDir ?? ''}: ${describeWriteError(err)}`, 'NS_ERR_OUTPUT', { cause: err })) },
     totalLines: r.totalLines
   })
-  const { supervisor } = createSupervisor(r.engine, r.job, output, { ...hooks, logger }, feeder)
+  const { supervisor } = createSupervisor(r.engine, sendWorkload(r.job), output, { ...hooks, logger }, feeder)
   stopForOutput = () => { supervisor.stop(output.graceMs) }
   for (const w of r.warnings) logger.warn(w)
   if (r.shard !== undefined) logger.info({ shard: formatShard(r.shard) }, 'sharded send: only the lines of this shard are sent')

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { NotifySenderError } from '../errors.js'
 import { LineState, LineStates } from './line-states.js'
 import { OUTCOME_FILES, appendWhole, openAppend } from './outcome-files.js'
-import type { OutcomeKind } from '../engine/protocol.js'
+import type { OutcomeKind } from './outcome.js'
 
 /** Default state file name inside the --out directory; the journal sits next to it. */
 export const STATE_FILE = 'state.json'

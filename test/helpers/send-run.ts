@@ -11,7 +11,7 @@ import type { RunHooks } from '../../src/run/handle.js'
 import { OUTCOME_FILES } from '../../src/send/outcome-files.js'
 import { OUTCOME_COUNT_KEY } from '../../src/send/feeder.js'
 import { writeVapidKeys } from './send-fixtures.js'
-import type { OutcomeKind } from '../../src/engine/protocol.js'
+import type { OutcomeKind } from '../../src/send/outcome.js'
 import type { OutcomeCounts, Report } from '../../src/report/report.js'
 import { bounded } from './bounded.js'
 

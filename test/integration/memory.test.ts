@@ -25,7 +25,7 @@ import { closeSync, createReadStream, existsSync, openSync, statSync, writeSync 
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { OUTCOME_FILES } from '../../src/send/outcome-files.js'
-import type { OutcomeKind } from '../../src/engine/protocol.js'
+import type { OutcomeKind } from '../../src/send/outcome.js'
 import { tempDir } from '../helpers/files.js'
 import { P256DH_POOL, sendBounded, writeVapidKeyFile } from '../helpers/send-run.js'
 
