@@ -8,6 +8,7 @@ import { InvalidOptionError, NotifySenderError } from '../errors.js'
 import { parsePostgresUrl } from '../input/postgres-url.js'
 import { LOG_LEVELS } from '../log.js'
 import { parseShardSpec } from '../send/shard.js'
+import { URGENCIES } from '../webpush/urgency.js'
 
 /** Sub-commands of the CLI. */
 export type CommandName = 'load' | 'send' | 'simulate' | 'keys' | 'demo' | 'merge' | 'config'
@@ -136,7 +137,7 @@ export const OPTIONS = {
   vapidKeys: { flags: '--vapid-keys <file>', description: 'VAPID key file from `notify-sender keys` (or NOTIFY_SENDER_VAPID_PRIVATE_KEY/_PUBLIC_KEY)', commands: ['send'], parse: nonEmpty },
   subject: { flags: '--subject <mailto:|https:>', description: 'VAPID subject (contact), e.g. mailto:ops@example.com', commands: ['send', 'keys'], parse: nonEmpty },
   ttl: { flags: '--ttl <duration>', description: 'RFC 8030 TTL (seconds or a duration)', commands: SEND, parse: ttlSeconds, defaultText: '28d' },
-  urgency: { flags: '--urgency <level>', description: 'RFC 8030 Urgency: very-low, low, normal, high', commands: SEND, parse: (v: string, n: string) => parseChoice(v, n, ['very-low', 'low', 'normal', 'high'] as const) },
+  urgency: { flags: '--urgency <level>', description: 'RFC 8030 Urgency: very-low, low, normal, high', commands: SEND, parse: (v: string, n: string) => parseChoice(v, n, URGENCIES) },
   topic: { flags: '--topic <topic>', description: 'RFC 8030 Topic (<= 32 base64url characters)', commands: SEND, parse: topic },
   out: { flags: '-o, --out <dir>', description: 'directory for the outcome files (sent/expired/failed/invalid NDJSON) and the report', commands: SEND, parse: nonEmpty },
   retries: { flags: '--retries <n>', description: 'retries for 5xx, timeouts, connection errors and refused streams', commands: SEND, parse: parseNonNegativeInt, defaultText: '3' },

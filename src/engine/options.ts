@@ -1,6 +1,18 @@
 // Resolved (fully defaulted, validated) options the engine runs with. The CLI and the programmatic API
 // both produce these; workers receive them through workerData, so every field is structured-clone safe.
-import type { ResolveEntry, Stage } from '../config/parse.js'
+
+/** One segment of a shaped run: ramp linearly to `target` req/s over `durationMs`. */
+export interface Stage {
+  durationMs: number
+  target: number
+}
+
+/** A `--resolve host:port:ip[,ip...]` entry (curl semantics). */
+export interface ResolveEntry {
+  host: string
+  port: number
+  addresses: string[]
+}
 
 /** HTTP version: 2 over http:// URLs means h2c (prior knowledge); auto = ALPN on https, HTTP/1.1 on http. */
 export type HttpVersion = 1 | 2 | 'auto'

@@ -1,6 +1,9 @@
 // The worker protocol: every message between the supervisor (main thread) and a worker, and the layout of
-// the SharedArrayBuffer both sides use for live counters. Nothing else defines wire shapes.
+// the SharedArrayBuffer both sides use for live counters. The statistics a message carries have the shapes
+// the main thread merges them in (stats/); a workload's messages are its own (engine/workload.ts).
 import type { SerializedError } from '../errors.js'
+import type { Snapshot } from '../stats/snapshot.js'
+import type { IntervalHistograms } from '../stats/timeline.js'
 import type { EngineOptions } from './options.js'
 import type { WorkloadSpec } from './workload.js'
 
@@ -78,38 +81,14 @@ export type ToWorker =
   /** For the workload's source, from its feeder (engine/workload.ts); the engine carries `data` unread. */
   | { type: 'workload', data: unknown }
 
-/** Per-kind error counts plus one sample message per kind. */
-export type ErrorKinds = Record<string, { count: number, sample: string }>
-
-/** A worker's cumulative statistics that do not fit in counters. Sent periodically and at the end. */
-export interface WorkerSnapshot {
-  /** Encoded hdr histograms (µs): latency from the intended send time, raw latency, start lag. */
-  corrected: string
-  raw: string
-  lag: string
-  errors: ErrorKinds
-  statusCodes: Record<string, number>
-  perAddress: Record<string, number>
-  protocols: Record<string, number>
-  /**
-   * Encoded hdr histograms (µs) of the responses since the previous snapshot only (the per-second
-   * timeline): the worker records into them as well and resets them after each snapshot.
-   */
-  interval: { corrected: string, raw: string }
-  /**
-   * Cumulative counts per origin and key (`requests`, `throttled`, an outcome kind); send fills it for the
-   * per-push-service timeline and table.
-   */
-  perOrigin: Record<string, Record<string, number>>
-}
-
 /** Messages from a worker to the supervisor. */
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'snapshot', snapshot: WorkerSnapshot }
+  /** Every {@link SNAPSHOT_INTERVAL_MS}, and as `done` at the end: cumulative, plus the interval since the last one. */
+  | { type: 'snapshot', snapshot: Snapshot<string>, interval: IntervalHistograms }
   /** For the workload's feeder, from its source; the engine carries `data` unread. */
   | { type: 'workload', data: unknown }
-  | { type: 'done', snapshot: WorkerSnapshot }
+  | { type: 'done', snapshot: Snapshot<string>, interval: IntervalHistograms }
   | { type: 'fatal', error: SerializedError }
   /** The thread hit an uncaught exception and is exiting (after flushing what it knew). */
   | { type: 'crashing', error: SerializedError }

@@ -10,12 +10,13 @@ import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import { deserializeError, NotifySenderError } from '../errors.js'
 import type { SerializedError } from '../errors.js'
-import { sharedBufferBytes, Slot, stripe } from './protocol.js'
-import type { FromWorker, SlotName, ToWorker, WorkerInit, WorkerSnapshot } from './protocol.js'
+import type { FromWorker, SlotName, ToWorker, WorkerInit } from './protocol.js'
+import { SharedCounters } from './counters.js'
 import type { EngineOptions } from './options.js'
 import type { Feeder, FeederHost, WorkloadSpec } from './workload.js'
 import { addErrorKinds, mergeSnapshots } from '../stats/merge.js'
-import type { MergedStats } from '../stats/merge.js'
+import type { LatencyHistogram } from '../stats/histogram.js'
+import type { Snapshot } from '../stats/snapshot.js'
 import { TimelineRecorder } from '../stats/timeline.js'
 import type { TimelineSecond, TimelineTotals } from '../stats/timeline.js'
 import { runSchedule } from './schedule.js'
@@ -65,7 +66,7 @@ export interface SupervisorResult {
   startedAt: Date
   durationMs: number
   counters: Record<SlotName, number>
-  merged: MergedStats
+  merged: Omit<Snapshot<LatencyHistogram>, 'perOrigin'>
   workers: WorkerSummary[]
   /** One entry per wall-clock second; the entries add up to `counters` and `merged`. */
   timeline: TimelineSecond[]
@@ -78,21 +79,17 @@ interface SlotState {
   restarts: number
   /** `crashed`: the thread failed and is exiting; nothing may be sent to it any more. */
   state: 'starting' | 'running' | 'crashed' | 'done' | 'gave-up'
-  last: WorkerSnapshot | null
-  retired: WorkerSnapshot[]
-  retiredCounters: Float64Array
+  last: Snapshot<string> | null
+  retired: Array<Snapshot<string>>
   errors: SerializedError[]
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url)
-const SLOT_NAMES = Object.keys(Slot).filter((k) => k !== 'Count') as SlotName[]
-// Gauges describe the present, not a history: they are not carried over from a dead incarnation.
-const GAUGES: ReadonlySet<number> = new Set([Slot.InFlight, Slot.Heartbeat])
 
 /** Runs workers for one job and collects their results. */
 export class Supervisor {
   readonly #opts: SupervisorOptions
-  readonly #sab: SharedArrayBuffer
+  readonly #counters: SharedCounters
   readonly #slots: SlotState[]
   readonly #log: Logger
   #epochMs = 0
@@ -113,7 +110,7 @@ export class Supervisor {
   constructor (opts: SupervisorOptions) {
     this.#opts = opts
     this.#log = opts.logger
-    this.#sab = new SharedArrayBuffer(sharedBufferBytes(opts.engine.workers))
+    this.#counters = new SharedCounters(opts.engine.workers)
     this.#slots = Array.from({ length: opts.engine.workers }, (_, index) => ({
       index,
       worker: null,
@@ -122,7 +119,6 @@ export class Supervisor {
       state: 'starting',
       last: null,
       retired: [],
-      retiredCounters: new Float64Array(Slot.Count),
       errors: []
     }))
     this.#allDone = new Promise((resolve) => { this.#finished = resolve })
@@ -167,7 +163,7 @@ export class Supervisor {
         index: s.index,
         restarts: s.restarts,
         gaveUp: s.state === 'gave-up',
-        counters: this.#countersOf(s),
+        counters: this.#counters.of(s.index),
         errors: s.errors
       })),
       timeline: this.#timeline?.entries ?? []
@@ -186,23 +182,7 @@ export class Supervisor {
 
   /** Current totals over every worker and every dead incarnation. */
   totals (): Record<SlotName, number> {
-    const sum = new Float64Array(Slot.Count)
-    for (const s of this.#slots) {
-      const c = this.#rawCounters(s)
-      for (let i = 0; i < Slot.Count; i++) sum[i] = (sum[i] as number) + (c[i] as number)
-    }
-    return named(sum)
-  }
-
-  #rawCounters (s: SlotState): Float64Array {
-    const view = stripe(this.#sab, s.index)
-    const out = Float64Array.from(s.retiredCounters)
-    for (let i = 0; i < Slot.Count; i++) out[i] = (out[i] as number) + Number(Atomics.load(view, i))
-    return out
-  }
-
-  #countersOf (s: SlotState): Record<SlotName, number> {
-    return named(this.#rawCounters(s))
+    return this.#counters.totals()
   }
 
   #host (): FeederHost {
@@ -225,12 +205,12 @@ export class Supervisor {
       workerIndex: s.index,
       workers: engine.workers,
       incarnation: s.incarnation,
-      sab: this.#sab,
+      sab: this.#counters.sab,
       engine,
       workload,
       logLevel: this.#opts.logLevel,
       prettyLogs: this.#opts.prettyLogs,
-      resumeStarted: s.retiredCounters[Slot.Started] as number
+      resumeStarted: this.#counters.startedBefore(s.index)
     }
     const crash = this.#opts.crashWorker
     if (crash !== undefined && crash.worker === s.index && s.incarnation === 0) init.crashAfter = crash.after
@@ -263,11 +243,11 @@ export class Supervisor {
     switch (msg.type) {
       case 'snapshot':
         s.last = msg.snapshot
-        this.#timeline?.addInterval(msg.snapshot.interval)
+        this.#timeline?.addInterval(msg.interval)
         break
       case 'done':
         s.last = msg.snapshot
-        this.#timeline?.addInterval(msg.snapshot.interval)
+        this.#timeline?.addInterval(msg.interval)
         s.state = 'done'
         this.#checkAllDone()
         break
@@ -324,11 +304,7 @@ export class Supervisor {
 
   // Folds a dead incarnation's counters and latest snapshot into the slot's history and clears its stripe.
   #retire (s: SlotState): void {
-    const view = stripe(this.#sab, s.index)
-    for (let i = 0; i < Slot.Count; i++) {
-      if (!GAUGES.has(i)) s.retiredCounters[i] = (s.retiredCounters[i] as number) + Number(Atomics.load(view, i))
-      Atomics.store(view, i, 0n)
-    }
+    this.#counters.retire(s.index)
     if (s.last !== null) s.retired.push(s.last)
     s.last = null
   }
@@ -402,10 +378,4 @@ export class Supervisor {
   async #terminateAll (): Promise<void> {
     await Promise.allSettled(this.#slots.map(async (s) => await s.worker?.terminate()))
   }
-}
-
-function named (values: Float64Array): Record<SlotName, number> {
-  const out = {} as Record<SlotName, number>
-  for (const name of SLOT_NAMES) out[name] = values[Slot[name]] as number
-  return out
 }

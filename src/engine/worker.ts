@@ -102,7 +102,7 @@ const flushTimer = setInterval(() => {
   stats.add(Slot.Heartbeat)
   stats.flush()
 }, FLUSH_INTERVAL_MS)
-const snapshotTimer = setInterval(() => { post({ type: 'snapshot', snapshot: stats.snapshot(perAddress()) }) }, SNAPSHOT_INTERVAL_MS)
+const snapshotTimer = setInterval(() => { post({ type: 'snapshot', snapshot: stats.snapshot(perAddress()), interval: stats.interval() }) }, SNAPSHOT_INTERVAL_MS)
 flushTimer.unref()
 snapshotTimer.unref()
 
@@ -138,7 +138,7 @@ async function finish (graceMs: number): Promise<void> {
   stats.flush()
   if (!postedDone) {
     postedDone = true
-    post({ type: 'done', snapshot: stats.snapshot(perAddress()) })
+    post({ type: 'done', snapshot: stats.snapshot(perAddress()), interval: stats.interval() })
   }
   port.close()
 }
