@@ -10,7 +10,7 @@ export interface VapidMaterial {
   subject: string
 }
 
-/** The Web Push job: subscription lines are fed by the supervisor. */
+/** The Web Push job; the subscription lines come separately, from the feeder. */
 export interface SendJob {
   kind: 'send'
   /** Default payload (UTF-8) when a line does not carry its own. */
