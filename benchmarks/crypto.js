@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// Per-message Web Push crypto cost of src/push against the inline baseline measured in
+// Per-message Web Push crypto cost of src/webpush against the inline baseline measured in
 // bench-baseline.md §6 (createECDH + computeSecret + 5 HMAC + AES-128-GCM, from
 // /work/shared/bench-harness/crypto-bench.mjs), in the same process, interleaved round by round
 // so that VM drift hits both alike. Needs a build: `npx tsc -p tsconfig.json`.
 // Run pinned for stable numbers: taskset -c 0 node benchmarks/crypto.js [--rounds=20] [--secs=0.25]
 import crypto from 'node:crypto'
-import { encryptPayload } from '../dist/src/push/encrypt.js'
-import { decryptPayload } from '../dist/src/push/decrypt.js'
-import { VapidSigner } from '../dist/src/push/vapid.js'
-import { verifyVapidAuthorization } from '../dist/src/push/vapid-verify.js'
-import { generateVapidKeys, getRawPrivateKey } from '../dist/src/push/keys.js'
+import { encryptPayload } from '../dist/src/webpush/encrypt.js'
+import { decryptPayload } from '../dist/src/webpush/decrypt.js'
+import { VapidSigner } from '../dist/src/webpush/vapid.js'
+import { verifyVapidAuthorization } from '../dist/src/webpush/vapid-verify.js'
+import { generateVapidKeys, getRawPrivateKey } from '../dist/src/webpush/keys.js'
 
 const opt = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')))
 const ROUNDS = Number(opt.rounds ?? 20)

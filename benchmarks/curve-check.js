@@ -2,7 +2,7 @@
 // Compares ways to check that a subscription's p256dh is a point on P-256 (run `npm run build` first).
 // Prints µs per check for valid and invalid keys. Not a test: numbers depend on the machine.
 import { ECDH, createECDH, createPublicKey } from 'node:crypto'
-import { isP256Point } from '../dist/src/push/p256.js'
+import { isP256Point } from '../dist/src/webpush/p256.js'
 
 const SPKI_P256_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex')
 const attempt = (fn) => (k) => { try { fn(k); return true } catch { return false } }

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { openInput, readLines } from '../dist/src/push/lines.js'
-import { compileEndpointPolicy } from '../dist/src/push/endpoint-policy.js'
-import { parseSubscriptionLine } from '../dist/src/push/subscription.js'
+import { openInput, readLines } from '../dist/src/input/lines.js'
+import { compileEndpointPolicy } from '../dist/src/webpush/endpoint-policy.js'
+import { parseSubscriptionLine } from '../dist/src/webpush/subscription.js'
 
 const mib = (bytes) => (bytes / 1024 / 1024).toFixed(1)
 

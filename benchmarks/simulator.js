@@ -11,9 +11,9 @@ import { randomBytes } from 'node:crypto'
 import { Client } from 'undici'
 import { startSimulator } from '../dist/src/sim/simulator.js'
 import { simSubscription } from '../dist/src/sim/subscriptions-file.js'
-import { encryptPayload } from '../dist/src/push/encrypt.js'
-import { VapidSigner, audienceOf } from '../dist/src/push/vapid.js'
-import { generateVapidKeys } from '../dist/src/push/keys.js'
+import { encryptPayload } from '../dist/src/webpush/encrypt.js'
+import { VapidSigner, audienceOf } from '../dist/src/webpush/vapid.js'
+import { generateVapidKeys } from '../dist/src/webpush/keys.js'
 
 // A bare flag (--serve) must read as set: without a value it would come out undefined here, and
 // the child would take the client branch and fork again.

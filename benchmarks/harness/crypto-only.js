@@ -4,8 +4,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { encryptPayload } from '../../dist/src/push/encrypt.js'
-import { VapidSigner } from '../../dist/src/push/vapid.js'
+import { encryptPayload } from '../../dist/src/webpush/encrypt.js'
+import { VapidSigner } from '../../dist/src/webpush/vapid.js'
 import { Worker, isMainThread } from 'node:worker_threads'
 import { args } from './lib.js'
 

@@ -48,8 +48,8 @@ async function run () {
   let makeBody = null
   if (o.encrypt) {
     const fs = await import('node:fs')
-    const { encryptPayload } = await import('../../dist/src/push/encrypt.js')
-    const { VapidSigner } = await import('../../dist/src/push/vapid.js')
+    const { encryptPayload } = await import('../../dist/src/webpush/encrypt.js')
+    const { VapidSigner } = await import('../../dist/src/webpush/vapid.js')
     const b64 = (x) => Buffer.from(x, 'base64url')
     const keys = JSON.parse(fs.readFileSync(work + '/vapid.json', 'utf8'))
     const signer = new VapidSigner({ publicKey: b64(keys.publicKey), privateKey: b64(keys.privateKey), subject: keys.subject })

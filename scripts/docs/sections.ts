@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { renderExitCodesMarkdown } from '../../src/cli/exit-codes.js'
+import { renderExitCodesMarkdown } from '../../src/report/exit-codes.js'
 import { ORDER } from '../../src/cli/program.js'
 import { flagName, OPTIONS } from '../../src/config/options.js'
 import type { CommandName, OptionSpec } from '../../src/config/options.js'

@@ -2,7 +2,7 @@
 // 0 ok, 1 run failed or threshold breached, 2 usage or configuration error, 128+signal interrupted.
 import { CommanderError } from 'commander'
 import type { Logger } from 'pino'
-import { EXIT } from './exit-codes.js'
+import { EXIT } from '../report/exit-codes.js'
 import { buildProgram } from './program.js'
 import type { ParsedCommand } from './program.js'
 import { createProgress } from './progress.js'
@@ -14,7 +14,7 @@ import { emitReport } from './emit-report.js'
 import { isUsageError } from '../errors.js'
 import { createLogger } from '../log.js'
 import { loadConfigFile, mergeOptions } from '../config/file.js'
-import { CONFIG_FILE_NAME } from '../config/defaults.js'
+import { CONFIG_FILE_NAME } from '../defaults.js'
 import { resolveOutput, splitLoadTargets } from '../config/resolve.js'
 import type { OutputSettings } from '../config/resolve.js'
 import type { Report } from '../report/report.js'
@@ -190,8 +190,8 @@ async function dispatch (parsed: ParsedCommand): Promise<void> {
       return
     }
     case 'keys': {
-      const { formatVapidKeysJson, generateVapidKeys } = await import('../push/keys.js')
-      const { validateSubject } = await import('../push/vapid.js')
+      const { formatVapidKeysJson, generateVapidKeys } = await import('../webpush/keys.js')
+      const { validateSubject } = await import('../webpush/vapid.js')
       const subject = parsed.options.subject
       if (subject !== undefined) validateSubject(subject)
       // The only output: a key file to redirect (`notify-sender keys > vapid.json`), never logged.

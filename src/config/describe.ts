@@ -7,7 +7,7 @@ import { formatDuration, parseDuration, parsePositiveDuration } from './parse.js
 import type { RawOptions } from './resolve.js'
 import type { ConfigFile } from './file.js'
 import { redactUrlPasswords } from '../log.js'
-import { redactPostgresUrl } from '../push/postgres-url.js'
+import { redactPostgresUrl } from '../input/postgres-url.js'
 
 export { formatDuration }
 

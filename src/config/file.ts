@@ -7,7 +7,7 @@ import { normalizeOptions } from './normalize.js'
 import { OPTIONS } from './options.js'
 import type { CommandName, OptionSpec } from './options.js'
 import type { RawOptions } from './resolve.js'
-import { CONFIG_FILE_NAME } from './defaults.js'
+import { CONFIG_FILE_NAME } from '../defaults.js'
 
 /** What a configuration file contributes besides option values. */
 export interface ConfigFile {

@@ -5,12 +5,13 @@ import {
   formatDuration, parseChoice, parseDuration, parseHeader, parseNonNegativeInt, parsePositiveDuration, parsePositiveInt,
   parsePositiveNumber, parseRatio, parseResolve, parseStages
 } from './parse.js'
-import { CONFIG_FILE_NAME, DEFAULTS } from './defaults.js'
+import { CONFIG_FILE_NAME, DEFAULTS } from '../defaults.js'
 import { InvalidOptionError, NotifySenderError } from '../errors.js'
-import { parsePostgresUrl } from '../push/postgres-url.js'
+import { parsePostgresUrl } from '../input/postgres-url.js'
 import { LOG_LEVELS } from '../log.js'
-import { ENV_JOB_INDEX, ENV_SHARD, parseShardSpec } from '../push/shard.js'
-import { ENV_VAPID_PRIVATE_KEY, ENV_VAPID_PUBLIC_KEY, ENV_VAPID_SUBJECT } from '../push/keys.js'
+import { ENV_JOB_INDEX, ENV_SHARD, parseShardSpec } from '../send/shard.js'
+import { ENV_VAPID_PRIVATE_KEY, ENV_VAPID_PUBLIC_KEY, ENV_VAPID_SUBJECT } from '../webpush/keys.js'
+import { URGENCIES } from '../webpush/urgency.js'
 
 /** Sub-commands of the CLI. */
 export type CommandName = 'load' | 'send' | 'simulate' | 'keys' | 'demo' | 'merge' | 'config'
@@ -147,7 +148,7 @@ export const OPTIONS = {
   vapidKeys: { flags: '--vapid-keys <file>', description: 'VAPID key file from `notify-sender keys`, or the keys (and a subject neither --subject nor the file gives) from the environment', commands: ['send'], parse: nonEmpty, env: [{ name: ENV_VAPID_PRIVATE_KEY, secret: true }, { name: ENV_VAPID_PUBLIC_KEY }, { name: ENV_VAPID_SUBJECT }] },
   subject: { flags: '--subject <mailto:|https:>', description: 'VAPID subject (contact), e.g. mailto:ops@example.com', commands: ['send', 'keys'], parse: nonEmpty },
   ttl: { flags: '--ttl <duration>', description: 'RFC 8030 TTL (seconds or a duration)', commands: SEND, parse: ttlSeconds, defaultText: formatDuration(DEFAULTS.ttl * 1000) },
-  urgency: { flags: '--urgency <level>', description: 'RFC 8030 Urgency: very-low, low, normal, high', commands: SEND, parse: (v: string, n: string) => parseChoice(v, n, ['very-low', 'low', 'normal', 'high'] as const) },
+  urgency: { flags: '--urgency <level>', description: 'RFC 8030 Urgency: very-low, low, normal, high', commands: SEND, parse: (v: string, n: string) => parseChoice(v, n, URGENCIES) },
   topic: { flags: '--topic <topic>', description: 'RFC 8030 Topic (<= 32 base64url characters)', commands: SEND, parse: topic },
   out: { flags: '-o, --out <dir>', description: 'directory for the outcome files (sent/expired/failed/invalid NDJSON) and the report', commands: SEND, parse: nonEmpty },
   retries: { flags: '--retries <n>', description: 'retries for 5xx, timeouts, connection errors and refused streams', commands: SEND, parse: parseNonNegativeInt, defaultText: String(DEFAULTS.retries) },

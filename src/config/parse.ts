@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { InvalidOptionError } from '../errors.js'
+import type { ResolveEntry, Stage } from '../engine/options.js'
 
 // Every parser takes the option's display name so the error names the option the user typed.
 
@@ -90,12 +91,6 @@ export function parseHeader (value: string, name: string): [string, string] {
   return [key, val]
 }
 
-/** One segment of a shaped run: ramp linearly to `target` req/s over `durationMs`. */
-export interface Stage {
-  durationMs: number
-  target: number
-}
-
 /** Parses `10s:1000,30s:5000` (k6-style stages: duration:target-rate). */
 export function parseStages (value: string, name: string): Stage[] {
   const parts = value.split(',').map((s) => s.trim()).filter((s) => s !== '')
@@ -110,13 +105,6 @@ export function parseStages (value: string, name: string): Stage[] {
     }
     return { durationMs, target }
   })
-}
-
-/** A `--resolve host:port:ip[,ip...]` entry (curl semantics). */
-export interface ResolveEntry {
-  host: string
-  port: number
-  addresses: string[]
 }
 
 /** Parses `host:port:ip[,ip...]`; IPv6 addresses may be bracketed as in curl. */

@@ -8,8 +8,9 @@ import { InvalidOptionError } from '../errors.js'
 import { parseUrl } from './parse.js'
 import { flagName } from './options.js'
 import type { OptionKey, ParsedOptions } from './options.js'
-import { DEFAULTS } from './defaults.js'
-import type { EngineOptions, LoadJob, LoadTarget } from '../engine/options.js'
+import { DEFAULTS } from '../defaults.js'
+import type { EngineOptions } from '../engine/options.js'
+import type { LoadJob, LoadTarget } from '../load/job.js'
 import type { Thresholds } from '../report/report.js'
 
 /** Parsed option values by key: the command line merged over the config file. */

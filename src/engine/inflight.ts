@@ -2,11 +2,23 @@
 // holds the DispatchController that can abort it, and links it into the loop's list of requests.
 import type { Dispatcher } from 'undici'
 import { NotifySenderError } from '../errors.js'
-import type { Loop, Prepared } from './loop.js'
 import type { Connection } from './pool.js'
+import type { Prepared } from './workload.js'
 
 /** Bytes of an error response's body kept for the outcome record. */
 export const BODY_EXCERPT_BYTES = 512
+
+/** What a request reports to: the loop that started it (loop.ts), seen only through what a request needs. */
+export interface RequestOwner {
+  /** Capture Retry-After and a body excerpt for error statuses. */
+  readonly wantsDetails: boolean
+  readonly maxResponseBytes: number | undefined
+  readonly statusDecides: boolean
+  onReplay: () => void
+  onComplete: (req: Inflight) => void
+  onError: (req: Inflight, err: Error) => void
+  cut: (req: Inflight, err: Error) => void
+}
 
 /** One in-flight request; it is also the undici dispatch handler, so no closure is allocated per request. */
 export class Inflight implements Dispatcher.DispatchHandler {
@@ -25,12 +37,12 @@ export class Inflight implements Dispatcher.DispatchHandler {
   // Intrusive list of the loop's in-flight requests (no allocation to track them).
   prev: Inflight | null = null
   next: Inflight | null = null
-  readonly loop: Loop
+  readonly loop: RequestOwner
   readonly prepared: Prepared
   readonly intended: number
   readonly started: number
 
-  constructor (loop: Loop, prepared: Prepared, intended: number, started: number) {
+  constructor (loop: RequestOwner, prepared: Prepared, intended: number, started: number) {
     this.loop = loop
     this.prepared = prepared
     this.intended = intended
@@ -51,7 +63,7 @@ export class Inflight implements Dispatcher.DispatchHandler {
 
   onResponseStart (_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.status = statusCode
-    if (statusCode >= 400 && this.loop.source.wantsDetails) {
+    if (statusCode >= 400 && this.loop.wantsDetails) {
       this.chunks = []
       const ra = headers['retry-after']
       if (ra !== undefined) this.retryAfter = Array.isArray(ra) ? (ra[0] ?? null) : ra

@@ -1,45 +1,14 @@
 // The per-worker request loop: closed model (keep N requests in flight, N ramping up) or open model (start
 // requests on an absolute arrival schedule). It never blocks: every wait is a timer or an I/O callback.
-import type { Dispatcher } from 'undici'
 import { Slot } from './protocol.js'
 import { errorKind, isConnectionLevel } from './error-kind.js'
-import type { ErrorKind } from './error-kind.js'
-import type { OriginPool } from './pool.js'
 import type { ArrivalSchedule } from './schedule.js'
-import type { WorkerStats } from '../stats/worker-stats.js'
+import type { WorkerStats } from './worker-stats.js'
 import { recordMs } from '../stats/histogram.js'
 import { NotifySenderError } from '../errors.js'
 import { BODY_EXCERPT_BYTES, Inflight } from './inflight.js'
-
-/** A request ready to be sent. `item` belongs to the source (the engine never looks inside). */
-export interface Prepared {
-  pool: OriginPool
-  opts: Dispatcher.DispatchOptions
-  bodyBytes: number
-  item: unknown
-}
-
-/** What the source learns about a response. Headers and body are only captured when it asks for details. */
-export interface ResponseInfo {
-  status: number
-  retryAfter: string | null
-  body: string
-}
-
-/** Supplies requests and consumes their results (load targets, or Web Push messages). */
-export interface RequestSource {
-  /** The next request to start, or null if none is ready now. */
-  next: () => Prepared | null
-  /** True once no request will ever be ready again. */
-  readonly exhausted: boolean
-  /** Capture Retry-After and a body excerpt for error statuses. */
-  readonly wantsDetails: boolean
-  completed: (p: Prepared, r: ResponseInfo) => void
-  /** `written`: the request was handed to a connection (it may have reached the server). */
-  failed: (p: Prepared, err: Error, kind: ErrorKind, written: boolean) => void
-  /** Installed by the engine; the source calls it when requests become ready after `next()` returned null. */
-  wake: () => void
-}
+import type { RequestOwner } from './inflight.js'
+import type { Prepared, RequestSource } from './workload.js'
 
 /** Scheduling settings of one worker's loop. */
 export interface LoopConfig {
@@ -82,8 +51,9 @@ const MAX_SWEEP_MS = 250
 const MIN_SWEEP_MS = 10
 
 /** Runs one worker's requests until the budget, the duration or the source is exhausted, or until stopped. */
-export class Loop {
+export class Loop implements RequestOwner {
   readonly source: RequestSource
+  readonly wantsDetails: boolean
   readonly maxResponseBytes: number | undefined
   readonly statusDecides: boolean
   readonly #cfg: LoopConfig
@@ -114,6 +84,7 @@ export class Loop {
     this.#stats = stats
     this.#allowed = cfg.rampUpMs > 0 ? 0 : cfg.concurrency
     this.done = new Promise((resolve) => { this.#done = resolve })
+    this.wantsDetails = source.wantsDetails
     this.maxResponseBytes = cfg.maxResponseBytes
     this.statusDecides = cfg.statusDecides
     source.wake = () => { if (this.#cfg.schedule === undefined) this.#pumpClosed() }

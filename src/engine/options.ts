@@ -1,6 +1,18 @@
 // Resolved (fully defaulted, validated) options the engine runs with. The CLI and the programmatic API
 // both produce these; workers receive them through workerData, so every field is structured-clone safe.
-import type { ResolveEntry, Stage } from '../config/parse.js'
+
+/** One segment of a shaped run: ramp linearly to `target` req/s over `durationMs`. */
+export interface Stage {
+  durationMs: number
+  target: number
+}
+
+/** A `--resolve host:port:ip[,ip...]` entry (curl semantics). */
+export interface ResolveEntry {
+  host: string
+  port: number
+  addresses: string[]
+}
 
 /** HTTP version: 2 over http:// URLs means h2c (prior knowledge); auto = ALPN on https, HTTP/1.1 on http. */
 export type HttpVersion = 1 | 2 | 'auto'
@@ -56,49 +68,3 @@ export interface EngineOptions {
   /** After --duration (and on SIGINT/SIGTERM), how long in-flight requests may finish before they are aborted. */
   graceMs: number
 }
-
-/** One request shape of a load run; several targets are used round-robin. */
-export interface LoadTarget {
-  url: string
-  method: string
-  headers: Array<[string, string]>
-  body?: Uint8Array | undefined
-}
-
-/** The plain load-generator job. */
-export interface LoadJob {
-  kind: 'load'
-  targets: LoadTarget[]
-}
-
-/** VAPID material handed to workers (base64url). Never logged. */
-export interface VapidMaterial {
-  publicKey: string
-  privateKey: string
-  subject: string
-}
-
-/** RFC 8030 urgency values. */
-export type Urgency = 'very-low' | 'low' | 'normal' | 'high'
-
-/** The Web Push job: subscription lines are fed by the supervisor. */
-export interface SendJob {
-  kind: 'send'
-  /** Default payload (UTF-8) when a line does not carry its own. */
-  payload: string
-  vapid: VapidMaterial
-  ttlSeconds: number
-  urgency: Urgency | undefined
-  topic: string | undefined
-  retries: number
-  allowHosts: string[]
-  allowPrivate: boolean
-  dryRun: boolean
-  /** A Retry-After longer than this fails the message instead of holding it. */
-  maxRetryAfterMs: number
-  /** Consecutive 401/403 from one origin before that origin is aborted (bad VAPID key). */
-  authFailureLimit: number
-}
-
-/** What a run does. */
-export type JobSpec = LoadJob | SendJob

@@ -4,7 +4,7 @@
 import { lookup as systemLookup, Resolver } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { NotifySenderError } from '../errors.js'
-import type { ResolveEntry } from '../config/parse.js'
+import type { ResolveEntry } from './options.js'
 
 /** Resolution settings. */
 export interface ResolverOptions {

@@ -1,7 +1,6 @@
 // Open-model arrival schedule. Event times are computed in closed form from an absolute start so the
 // schedule never drifts (k6's ramping-arrival-rate `cal()`), however late the timers fire.
-import type { Stage } from '../config/parse.js'
-import type { EngineOptions } from './options.js'
+import type { EngineOptions, Stage } from './options.js'
 
 interface Segment {
   startMs: number

@@ -1,6 +1,6 @@
 // The main-thread side of a run: spawns one worker per requested core, starts them on a shared clock,
-// feeds work (send mode), reads live counters from shared memory, restarts crashed workers and merges
-// their results.
+// relays a workload's messages between its feeder and its sources, reads live counters from shared
+// memory, restarts crashed workers and merges their results.
 //
 // Plain worker_threads rather than piscina: piscina is a task-queue pool (a task runs to completion and
 // returns one value), while these workers are long-lived, stateful (connections, histograms, a slot of
@@ -10,11 +10,13 @@ import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import { deserializeError, NotifySenderError } from '../errors.js'
 import type { SerializedError } from '../errors.js'
-import { sharedBufferBytes, Slot, stripe, unpackOutcomes } from './protocol.js'
-import type { FromWorker, Outcome, SlotName, ToWorker, WorkerInit, WorkerSnapshot, WorkItem } from './protocol.js'
-import type { EngineOptions, JobSpec } from './options.js'
+import type { FromWorker, SlotName, ToWorker, WorkerInit } from './protocol.js'
+import { SharedCounters } from './counters.js'
+import type { EngineOptions } from './options.js'
+import type { Feeder, FeederHost, WorkloadSpec } from './workload.js'
 import { addErrorKinds, mergeSnapshots } from '../stats/merge.js'
-import type { MergedStats } from '../stats/merge.js'
+import type { LatencyHistogram } from '../stats/histogram.js'
+import type { Snapshot } from '../stats/snapshot.js'
 import { TimelineRecorder } from '../stats/timeline.js'
 import type { TimelineSecond, TimelineTotals } from '../stats/timeline.js'
 import { runSchedule } from './schedule.js'
@@ -34,36 +36,10 @@ export interface ProgressSample {
   work?: { done: number, total: number | undefined } | undefined
 }
 
-/** What the supervisor offers a work feeder (send mode). */
-export interface FeederHost {
-  readonly workers: number
-  /** False while a worker is restarting or after it gave up. */
-  canReceive: (worker: number) => boolean
-  sendWork: (worker: number, items: WorkItem[]) => void
-  endOfInput: (worker: number) => void
-  broadcast: (msg: ToWorker) => void
-}
-
-/** Feeds subscription lines to workers and consumes their outcomes. */
-export interface Feeder {
-  start: (host: FeederHost) => void
-  onWorkerReady: (worker: number) => void
-  onOutcomes: (worker: number, outcomes: Outcome[]) => void
-  /** The worker died: everything it had not acknowledged must be given to another worker. */
-  onWorkerLost: (worker: number, permanently: boolean) => void
-  onMessage?: (worker: number, msg: FromWorker) => void
-  /** Stop reading input (interrupt); lines never handed out become "not attempted". */
-  stop: () => void
-  /** Cumulative outcome counts for the per-second timeline. */
-  timelineCounts?: () => Record<string, number>
-  /** Input position for the live progress (% done, ETA). */
-  progress?: () => { done: number, total: number | undefined }
-}
-
 /** Supervisor settings. */
 export interface SupervisorOptions {
   engine: EngineOptions
-  job: JobSpec
+  workload: WorkloadSpec
   logger: Logger
   logLevel: string
   prettyLogs: boolean
@@ -90,7 +66,7 @@ export interface SupervisorResult {
   startedAt: Date
   durationMs: number
   counters: Record<SlotName, number>
-  merged: MergedStats
+  merged: Omit<Snapshot<LatencyHistogram>, 'perOrigin'>
   workers: WorkerSummary[]
   /** One entry per wall-clock second; the entries add up to `counters` and `merged`. */
   timeline: TimelineSecond[]
@@ -103,21 +79,17 @@ interface SlotState {
   restarts: number
   /** `crashed`: the thread failed and is exiting; nothing may be sent to it any more. */
   state: 'starting' | 'running' | 'crashed' | 'done' | 'gave-up'
-  last: WorkerSnapshot | null
-  retired: WorkerSnapshot[]
-  retiredCounters: Float64Array
+  last: Snapshot<string> | null
+  retired: Array<Snapshot<string>>
   errors: SerializedError[]
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url)
-const SLOT_NAMES = Object.keys(Slot).filter((k) => k !== 'Count') as SlotName[]
-// Gauges describe the present, not a history: they are not carried over from a dead incarnation.
-const GAUGES: ReadonlySet<number> = new Set([Slot.InFlight, Slot.Heartbeat])
 
 /** Runs workers for one job and collects their results. */
 export class Supervisor {
   readonly #opts: SupervisorOptions
-  readonly #sab: SharedArrayBuffer
+  readonly #counters: SharedCounters
   readonly #slots: SlotState[]
   readonly #log: Logger
   #epochMs = 0
@@ -138,7 +110,7 @@ export class Supervisor {
   constructor (opts: SupervisorOptions) {
     this.#opts = opts
     this.#log = opts.logger
-    this.#sab = new SharedArrayBuffer(sharedBufferBytes(opts.engine.workers))
+    this.#counters = new SharedCounters(opts.engine.workers)
     this.#slots = Array.from({ length: opts.engine.workers }, (_, index) => ({
       index,
       worker: null,
@@ -147,7 +119,6 @@ export class Supervisor {
       state: 'starting',
       last: null,
       retired: [],
-      retiredCounters: new Float64Array(Slot.Count),
       errors: []
     }))
     this.#allDone = new Promise((resolve) => { this.#finished = resolve })
@@ -192,7 +163,7 @@ export class Supervisor {
         index: s.index,
         restarts: s.restarts,
         gaveUp: s.state === 'gave-up',
-        counters: this.#countersOf(s),
+        counters: this.#counters.of(s.index),
         errors: s.errors
       })),
       timeline: this.#timeline?.entries ?? []
@@ -211,32 +182,16 @@ export class Supervisor {
 
   /** Current totals over every worker and every dead incarnation. */
   totals (): Record<SlotName, number> {
-    const sum = new Float64Array(Slot.Count)
-    for (const s of this.#slots) {
-      const c = this.#rawCounters(s)
-      for (let i = 0; i < Slot.Count; i++) sum[i] = (sum[i] as number) + (c[i] as number)
-    }
-    return named(sum)
-  }
-
-  #rawCounters (s: SlotState): Float64Array {
-    const view = stripe(this.#sab, s.index)
-    const out = Float64Array.from(s.retiredCounters)
-    for (let i = 0; i < Slot.Count; i++) out[i] = (out[i] as number) + Number(Atomics.load(view, i))
-    return out
-  }
-
-  #countersOf (s: SlotState): Record<SlotName, number> {
-    return named(this.#rawCounters(s))
+    return this.#counters.totals()
   }
 
   #host (): FeederHost {
     return {
       workers: this.#slots.length,
       canReceive: (i) => this.#slots[i]?.state === 'running' && this.#slots[i]?.worker !== null,
-      sendWork: (i, items) => { const s = this.#slots[i]; if (s !== undefined) this.#post(s, { type: 'work', items }) },
-      endOfInput: (i) => { const s = this.#slots[i]; if (s !== undefined) this.#post(s, { type: 'end-of-input' }) },
-      broadcast: (msg) => { for (const s of this.#slots) this.#post(s, msg) }
+      post: (i, data) => { const s = this.#slots[i]; if (s !== undefined) this.#post(s, { type: 'workload', data }) },
+      broadcast: (data) => { for (const s of this.#slots) this.#post(s, { type: 'workload', data }) },
+      originPaused: (origin, untilMs) => { this.#timeline?.pause(origin, Date.now(), untilMs) }
     }
   }
 
@@ -245,17 +200,17 @@ export class Supervisor {
   }
 
   async #spawn (s: SlotState): Promise<void> {
-    const { engine, job } = this.#opts
+    const { engine, workload } = this.#opts
     const init: WorkerInit = {
       workerIndex: s.index,
       workers: engine.workers,
       incarnation: s.incarnation,
-      sab: this.#sab,
+      sab: this.#counters.sab,
       engine,
-      job,
+      workload,
       logLevel: this.#opts.logLevel,
       prettyLogs: this.#opts.prettyLogs,
-      resumeStarted: s.retiredCounters[Slot.Started] as number
+      resumeStarted: this.#counters.startedBefore(s.index)
     }
     const crash = this.#opts.crashWorker
     if (crash !== undefined && crash.worker === s.index && s.incarnation === 0) init.crashAfter = crash.after
@@ -288,16 +243,16 @@ export class Supervisor {
     switch (msg.type) {
       case 'snapshot':
         s.last = msg.snapshot
-        this.#timeline?.addInterval(msg.snapshot.interval)
+        this.#timeline?.addInterval(msg.interval)
         break
       case 'done':
         s.last = msg.snapshot
-        this.#timeline?.addInterval(msg.snapshot.interval)
+        this.#timeline?.addInterval(msg.interval)
         s.state = 'done'
         this.#checkAllDone()
         break
-      case 'outcomes':
-        this.#opts.feeder?.onOutcomes(s.index, unpackOutcomes(msg.batch))
+      case 'workload':
+        this.#opts.feeder?.onMessage(s.index, msg.data)
         break
       case 'crashing':
         if (s.state === 'running' || s.state === 'starting') s.state = 'crashed'
@@ -309,9 +264,6 @@ export class Supervisor {
         s.state = 'gave-up'
         this.#finished()
         break
-      default:
-        if (msg.type === 'origin-throttle') this.#timeline?.pause(msg.origin, Date.now(), msg.untilMs)
-        this.#opts.feeder?.onMessage?.(s.index, msg)
     }
   }
 
@@ -352,11 +304,7 @@ export class Supervisor {
 
   // Folds a dead incarnation's counters and latest snapshot into the slot's history and clears its stripe.
   #retire (s: SlotState): void {
-    const view = stripe(this.#sab, s.index)
-    for (let i = 0; i < Slot.Count; i++) {
-      if (!GAUGES.has(i)) s.retiredCounters[i] = (s.retiredCounters[i] as number) + Number(Atomics.load(view, i))
-      Atomics.store(view, i, 0n)
-    }
+    this.#counters.retire(s.index)
     if (s.last !== null) s.retired.push(s.last)
     s.last = null
   }
@@ -430,10 +378,4 @@ export class Supervisor {
   async #terminateAll (): Promise<void> {
     await Promise.allSettled(this.#slots.map(async (s) => await s.worker?.terminate()))
   }
-}
-
-function named (values: Float64Array): Record<SlotName, number> {
-  const out = {} as Record<SlotName, number>
-  for (const name of SLOT_NAMES) out[name] = values[Slot[name]] as number
-  return out
 }

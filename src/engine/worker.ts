@@ -1,5 +1,6 @@
 // Worker thread entry. Owns its undici clients (created here, never shared across threads), its request
-// loop and its statistics. It never blocks its event loop: no Atomics.wait, no busy loops.
+// loop and its statistics; what to request comes from the workload module its WorkerInit names
+// (engine/workload.ts). It never blocks its event loop: no Atomics.wait, no busy loops.
 import { parentPort, workerData } from 'node:worker_threads'
 import type { MessagePort } from 'node:worker_threads'
 import { NotifySenderError, serializeError } from '../errors.js'
@@ -7,34 +8,12 @@ import { createLogger } from '../log.js'
 import { AddressResolver } from './resolver.js'
 import { OriginPool } from './pool.js'
 import { Loop } from './loop.js'
-import type { RequestSource } from './loop.js'
 import { runSchedule } from './schedule.js'
 import { FLUSH_INTERVAL_MS, SNAPSHOT_INTERVAL_MS, Slot, stripe } from './protocol.js'
-import type { FromWorker, ToWorker, WorkerInit, WorkItem } from './protocol.js'
-import { WorkerStats } from '../stats/worker-stats.js'
-import { LoadSource } from './load-source.js'
-import { isPrivateAddress } from '../push/private-address.js'
-
-/** What a job-specific source needs from the worker it runs in. */
-export interface WorkerContext {
-  init: WorkerInit
-  stats: WorkerStats
-  poolFor: (origin: string) => OriginPool
-  post: (msg: FromWorker) => void
-  log: ReturnType<typeof createLogger>
-}
-
-/** A request source plus the optional hooks send mode uses. */
-export interface WorkerSource extends RequestSource {
-  addWork?: (items: WorkItem[]) => void
-  endOfInput?: () => void
-  pauseOrigin?: (origin: string, untilMs: number) => void
-  abortOrigin?: (origin: string, reason: string) => void
-  /** Interrupted: settle everything that is not in flight. */
-  stop?: () => void
-  /** Called once the loop has finished, before the final snapshot (flush pending outcomes). */
-  finish?: () => void
-}
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.js'
+import { WorkerStats } from './worker-stats.js'
+import type { WorkerContext, WorkerSource, WorkloadModule } from './workload.js'
+import { isPrivateAddress } from '../net/private-address.js'
 
 if (parentPort === null) throw new Error('worker.ts must run inside a worker thread')
 const port: MessagePort = parentPort
@@ -99,22 +78,19 @@ function perAddress (): Record<string, number> {
   return out
 }
 
-async function createSource (ctx: WorkerContext): Promise<WorkerSource> {
-  if (ctx.init.job.kind === 'load') return new LoadSource(ctx.init.job.targets, ctx.poolFor)
-  const { SendSource } = await import('../push/send-source.js')
-  return new SendSource(ctx)
+const ctx: WorkerContext = {
+  job: init.workload.job,
+  stats,
+  poolFor,
+  post: (data) => { post({ type: 'workload', data }) },
+  log
 }
-
-const ctx: WorkerContext = { init, stats, poolFor, post, log }
 let source: WorkerSource
 let loop: Loop | null = null
 
 try {
-  source = await createSource(ctx)
-  // Load mode knows its origins up front: resolve them before the clock starts so DNS time is not latency.
-  if (init.job.kind === 'load') {
-    for (const t of init.job.targets) await poolFor(new URL(t.url).origin).prepare()
-  }
+  const workload = await import(init.workload.module) as WorkloadModule
+  source = await workload.createSource(ctx)
 } catch (err) {
   post({ type: 'fatal', error: serializeError(err) })
   port.close()
@@ -126,7 +102,7 @@ const flushTimer = setInterval(() => {
   stats.add(Slot.Heartbeat)
   stats.flush()
 }, FLUSH_INTERVAL_MS)
-const snapshotTimer = setInterval(() => { post({ type: 'snapshot', snapshot: stats.snapshot(perAddress()) }) }, SNAPSHOT_INTERVAL_MS)
+const snapshotTimer = setInterval(() => { post({ type: 'snapshot', snapshot: stats.snapshot(perAddress()), interval: stats.interval() }) }, SNAPSHOT_INTERVAL_MS)
 flushTimer.unref()
 snapshotTimer.unref()
 
@@ -162,7 +138,7 @@ async function finish (graceMs: number): Promise<void> {
   stats.flush()
   if (!postedDone) {
     postedDone = true
-    post({ type: 'done', snapshot: stats.snapshot(perAddress()) })
+    post({ type: 'done', snapshot: stats.snapshot(perAddress()), interval: stats.interval() })
   }
   port.close()
 }
@@ -194,11 +170,10 @@ function startLoop (epochMs: number): void {
     budget: budget === undefined ? undefined : Math.max(0, budget - (init.resumeStarted ?? 0)),
     timeoutMs: engine.timeoutMs,
     maxResponseBytes: engine.maxResponseBytes,
-    statusDecides: init.job.kind === 'send',
+    statusDecides: source.statusDecides,
     graceMs: engine.graceMs,
     abortQueued,
-    // send settles a mismatch per push service (it aborts that origin); a load run has nothing left to do.
-    onFatal: init.job.kind === 'load' ? failRun : undefined
+    onFatal: source.settlesMismatch ? undefined : failRun
   }, stats)
   if (init.crashAfter !== undefined) {
     const limit = init.crashAfter
@@ -231,17 +206,8 @@ port.on('message', (msg: ToWorker) => {
     case 'start':
       if (!stopped) startLoop(msg.epochMs)
       break
-    case 'work':
-      source.addWork?.(msg.items)
-      break
-    case 'end-of-input':
-      source.endOfInput?.()
-      break
-    case 'origin-pause':
-      source.pauseOrigin?.(msg.origin, msg.untilMs)
-      break
-    case 'origin-abort':
-      source.abortOrigin?.(msg.origin, msg.reason)
+    case 'workload':
+      source.onMessage?.(msg.data)
       break
     case 'stop':
       stopped = true

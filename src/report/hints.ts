@@ -1,7 +1,7 @@
 // One line per likely cause of a failed run (#11): the report names what happened (error kinds, counts),
 // a hint says what to do about it. Only the causes that new users hit most are covered; each hint is
 // printed on stderr and kept in the report's `hints`.
-import type { ErrorKinds } from '../engine/protocol.js'
+import type { ErrorKinds } from '../stats/snapshot.js'
 
 /** What the hints are derived from besides the error kinds. */
 export interface HintContext {

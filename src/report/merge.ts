@@ -2,7 +2,7 @@
 // Counts are summed; latency comes from the added HdrHistograms, so merged percentiles are true
 // percentiles of all samples — averaging per-run percentiles would not be.
 import { ReportError } from '../errors.js'
-import type { ErrorKinds } from '../engine/protocol.js'
+import type { ErrorKinds } from '../stats/snapshot.js'
 import { addCounts, addErrorKinds } from '../stats/merge.js'
 import { createHistogram, decodeHistogram, encodeHistogram, summarize } from '../stats/histogram.js'
 import type { LatencyHistogram } from '../stats/histogram.js'

@@ -2,24 +2,18 @@
 // human table. Built only from measured data; thresholds decide the exit code.
 import { encodeHistogram, summarize } from '../stats/histogram.js'
 import type { LatencySummary } from '../stats/histogram.js'
-import type { ErrorKinds, SlotName } from '../engine/protocol.js'
+import type { SlotName } from '../engine/protocol.js'
+import type { ErrorKinds } from '../stats/snapshot.js'
 import type { SupervisorResult } from '../engine/supervisor.js'
 import type { TimelineSecond } from '../stats/timeline.js'
 import { signalExitCode } from './signals.js'
 import { evaluateThresholds, loadErrorRate, nothingSucceeded, round } from './thresholds.js'
+import type { ThresholdResult, Thresholds } from './thresholds.js'
 import { runHints } from './hints.js'
 import type { HintContext } from './hints.js'
 
 /** Report format version; bump on incompatible changes. */
 export const REPORT_SCHEMA = 1
-
-/** A CI threshold and whether the run met it. */
-export interface ThresholdResult {
-  name: 'max-error-rate' | 'max-p99'
-  limit: number
-  actual: number
-  passed: boolean
-}
 
 /** Web Push outcome counts; `read` always equals the sum of the others. */
 export interface OutcomeCounts {
@@ -116,12 +110,6 @@ export interface Report {
   hints?: string[]
 }
 
-/** Thresholds requested on the command line. */
-export interface Thresholds {
-  maxErrorRate?: number | undefined
-  maxP99Ms?: number | undefined
-}
-
 /** Inputs of {@link buildReport} besides the supervisor's result. */
 export interface ReportContext {
   command: 'load' | 'send'
@@ -141,6 +129,7 @@ export interface ReportContext {
 }
 
 export { signalExitCode } from './signals.js'
+export type { ThresholdResult, Thresholds } from './thresholds.js'
 
 /** Builds the report and decides `passed` / `exitCode`. */
 export function buildReport (r: SupervisorResult, ctx: ReportContext): Report {

@@ -1,6 +1,20 @@
 // Threshold verdicts and the error-rate definitions they judge, shared by a run's report and by `merge`,
-// so a merged report passes or fails by exactly the rules a single run does.
-import type { OutcomeCounts, ThresholdResult, Thresholds } from './report.js'
+// so a merged report passes or fails by exactly the rules a single run does. The counts they read are
+// plain shapes, not the report's types: report.ts builds on this file, not the other way round.
+
+/** Thresholds requested on the command line. */
+export interface Thresholds {
+  maxErrorRate?: number | undefined
+  maxP99Ms?: number | undefined
+}
+
+/** A CI threshold and whether the run met it. */
+export interface ThresholdResult {
+  name: 'max-error-rate' | 'max-p99'
+  limit: number
+  actual: number
+  passed: boolean
+}
 
 /** load: failed requests (transport error or status >= 400) over completed requests. */
 export function loadErrorRate (c: { completed: number, errors: number, status4xx: number, status5xx: number }): number {
@@ -8,7 +22,7 @@ export function loadErrorRate (c: { completed: number, errors: number, status4xx
 }
 
 /** send: failed messages over attempted ones (sent + expired + failed); retries are not failures. */
-export function sendErrorRate (o: Pick<OutcomeCounts, 'sent' | 'expired' | 'failed'>): number {
+export function sendErrorRate (o: { sent: number, expired: number, failed: number }): number {
   const attempted = o.sent + o.expired + o.failed
   return attempted === 0 ? 0 : o.failed / attempted
 }
@@ -20,7 +34,7 @@ export function sendErrorRate (o: Pick<OutcomeCounts, 'sent' | 'expired' | 'fail
  */
 export function nothingSucceeded (c: {
   started: number, completed: number, errors: number, status4xx: number, status5xx: number
-}, outcomes: Pick<OutcomeCounts, 'sent' | 'expired' | 'dryRun' | 'failed' | 'invalid'> | undefined, t: Thresholds): string | null {
+}, outcomes: { sent: number, expired: number, dryRun: number, failed: number, invalid: number } | undefined, t: Thresholds): string | null {
   if (t.maxErrorRate === 1) return null
   if (outcomes !== undefined) {
     const { sent, expired, dryRun, failed, invalid } = outcomes

@@ -1,10 +1,11 @@
 // The handle every run returns: a promise of the report plus a way to interrupt the run cleanly.
 import type { Logger } from 'pino'
 import { Supervisor } from '../engine/supervisor.js'
-import type { Feeder, ProgressSample } from '../engine/supervisor.js'
-import type { EngineOptions, JobSpec } from '../engine/options.js'
+import type { ProgressSample } from '../engine/supervisor.js'
+import type { EngineOptions } from '../engine/options.js'
+import type { Feeder, WorkloadSpec } from '../engine/workload.js'
 import type { OutputSettings } from '../config/resolve.js'
-import { DEFAULTS } from '../config/defaults.js'
+import { DEFAULTS } from '../defaults.js'
 import type { Report } from '../report/report.js'
 import { createLogger } from '../log.js'
 
@@ -28,11 +29,11 @@ export interface RunHooks {
 }
 
 /** The supervisor of a run and the logger it reports to, wired from the run's settings and hooks. */
-export function createSupervisor (engine: EngineOptions, job: JobSpec, output: OutputSettings, hooks: RunHooks, feeder?: Feeder): { supervisor: Supervisor, logger: Logger } {
+export function createSupervisor (engine: EngineOptions, workload: WorkloadSpec, output: OutputSettings, hooks: RunHooks, feeder?: Feeder): { supervisor: Supervisor, logger: Logger } {
   const logger = hooks.logger ?? createLogger({ level: output.logLevel, pretty: false })
   const supervisor = new Supervisor({
     engine,
-    job,
+    workload,
     logger,
     logLevel: output.logLevel,
     prettyLogs: hooks.prettyLogs === true,

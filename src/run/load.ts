@@ -2,7 +2,9 @@
 import { normalizeOptions } from '../config/normalize.js'
 import { parseWorkers, resolveEngine, resolveLoadJob, resolveOutput } from '../config/resolve.js'
 import type { RawOptions } from '../config/resolve.js'
-import type { EngineOptions, LoadJob } from '../engine/options.js'
+import type { EngineOptions } from '../engine/options.js'
+import { loadWorkload } from '../load/job.js'
+import type { LoadJob } from '../load/job.js'
 import { buildReport } from '../report/report.js'
 import type { Report } from '../report/report.js'
 import { version } from '../version.js'
@@ -45,7 +47,7 @@ export async function runLoad (options: LoadOptions, hooks: RunHooks = {}): Prom
 /** Starts an already resolved load run. */
 export function startResolvedLoad (r: ResolvedLoad, hooks: RunHooks = {}): RunHandle {
   const output = resolveOutput(r.raw)
-  const { supervisor } = createSupervisor(r.engine, r.job, output, hooks)
+  const { supervisor } = createSupervisor(r.engine, loadWorkload(r.job), output, hooks)
   let interrupted: NodeJS.Signals | null = null
   // The workers end their schedule at --duration and abort what is left at --duration + --grace, counted
   // from their shared start. This is the main thread's backstop should a worker fail to (#11: no run

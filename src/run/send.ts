@@ -5,32 +5,36 @@ import { join } from 'node:path'
 import { normalizeOptions } from '../config/normalize.js'
 import { inlineOrFile, parseWorkers, resolveEngine, resolveOutput } from '../config/resolve.js'
 import type { RawOptions } from '../config/resolve.js'
-import { DEFAULTS } from '../config/defaults.js'
+import { DEFAULTS } from '../defaults.js'
 import { InvalidOptionError, NotifySenderError } from '../errors.js'
-import type { EngineOptions, SendJob } from '../engine/options.js'
+import type { EngineOptions } from '../engine/options.js'
+import { sendWorkload } from '../send/job.js'
+import type { SendJob } from '../send/job.js'
 import { createLogger } from '../log.js'
 import { buildReport } from '../report/report.js'
 import { sendErrorRate } from '../report/thresholds.js'
 import type { OutcomeCounts, Report } from '../report/report.js'
 import { version } from '../version.js'
-import { compileEndpointPolicy } from '../push/endpoint-policy.js'
-import { MAX_PLAINTEXT_BYTES } from '../push/encrypt.js'
-import { encodeBase64Url } from '../push/base64url.js'
-import { loadVapidKeys } from '../push/keys.js'
-import { openInput, readLines } from '../push/lines.js'
-import { looksLikeJsonArray, tapFirstLine } from '../push/first-line.js'
-import { countLines } from '../push/line-count.js'
-import { SendFeeder } from '../push/feeder.js'
-import { describeWriteError, OutcomeFiles } from '../push/outcome-files.js'
+import { compileEndpointPolicy } from '../webpush/endpoint-policy.js'
+import { MAX_PLAINTEXT_BYTES } from '../webpush/encrypt.js'
+import { encodeBase64Url } from '../webpush/base64url.js'
+import { loadVapidKeys } from '../webpush/keys.js'
+import { openInput, readLines } from '../input/lines.js'
+import { looksLikeJsonArray, tapFirstLine } from '../input/first-line.js'
+import { countLines } from '../input/line-count.js'
+import { SendFeeder } from '../send/feeder.js'
+import { describeWriteError, OutcomeFiles } from '../send/outcome-files.js'
 import { writeReportFile } from '../report/write.js'
-import { identifyInput, ResumeState } from '../push/resume.js'
-import { redactPostgresUrl } from '../push/postgres-url.js'
-import type { InputIdentity, ResumeMode } from '../push/resume.js'
-import { formatShard, resolveShard, shardFilter } from '../push/shard.js'
-import type { Shard } from '../push/shard.js'
-import type { PostgresSource } from '../push/postgres-source.js'
+import { ResumeState } from '../send/resume.js'
+import { identifyInput } from '../input/identity.js'
+import { redactPostgresUrl } from '../input/postgres-url.js'
+import type { ResumeMode } from '../send/resume.js'
+import type { InputIdentity } from '../input/identity.js'
+import { formatShard, resolveShard, shardFilter } from '../send/shard.js'
+import type { Shard } from '../send/shard.js'
+import type { PostgresSource } from '../input/postgres-source.js'
 import { createSupervisor, engineSettings } from './handle.js'
-import { EXIT } from '../cli/exit-codes.js'
+import { EXIT } from '../report/exit-codes.js'
 import type { RunHandle, RunHooks } from './handle.js'
 
 /** Programmatic options of a send run: CLI option names in camelCase plus workers and the input. */
@@ -96,7 +100,7 @@ export async function resolveSend (
   let totalLines: Promise<number | undefined> | undefined
   const warnings = [...keys.warnings]
   if (pg !== undefined) {
-    const { hasOrderBy, identifyPostgresSource } = await import('../push/postgres-source.js')
+    const { hasOrderBy, identifyPostgresSource } = await import('../input/postgres-source.js')
     inputIdentity = identifyPostgresSource(pg.url, pg.query)
     // Resume matches rows by endpoint, so order does not matter to it; it still makes line numbers meaningful.
     if (outDir !== undefined && !hasOrderBy(pg.query)) warnings.push('--query has no ORDER BY: the "line" numbers in the outcome files follow the order PostgreSQL returns, which may change between runs; add ORDER BY on a unique key')
@@ -126,9 +130,9 @@ export async function resolveSend (
   let pgSource: PostgresSource | undefined
   if (pg !== undefined) {
     // Opened after everything that needs no database, so a failed check leaves no connection behind.
-    const { openPostgresSource } = await import('../push/postgres-source.js')
+    const { openPostgresSource } = await import('../input/postgres-source.js')
     source = pgSource = await openPostgresSource(pg)
-    const { countPostgresRows } = await import('../push/postgres-count.js')
+    const { countPostgresRows } = await import('../input/postgres-count.js')
     totalLines = countPostgresRows(pg.url, pg.query)
   }
   if (source === undefined) throw new NotifySenderError('no input was opened', 'NS_ERR_INTERNAL')
@@ -235,7 +239,7 @@ export function startResolvedSend (r: ResolvedSend, hooks: RunHooks = {}): RunHa
     onWriteError: (err) => { onOutputError(new NotifySenderError(`cannot write the dispatch journal in ${r.outDir ?? ''}: ${describeWriteError(err)}`, 'NS_ERR_OUTPUT', { cause: err })) },
     totalLines: r.totalLines
   })
-  const { supervisor } = createSupervisor(r.engine, r.job, output, { ...hooks, logger }, feeder)
+  const { supervisor } = createSupervisor(r.engine, sendWorkload(r.job), output, { ...hooks, logger }, feeder)
   stopForOutput = () => { supervisor.stop(output.graceMs) }
   for (const w of r.warnings) logger.warn(w)
   if (r.shard !== undefined) logger.info({ shard: formatShard(r.shard) }, 'sharded send: only the lines of this shard are sent')

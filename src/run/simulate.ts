@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path'
 import { startSimulator } from '../sim/simulator.js'
 import type { FaultRatios, Simulator } from '../sim/simulator.js'
 import type { RawOptions } from '../config/resolve.js'
-import { DEFAULTS } from '../config/defaults.js'
-import { loadOrCreateIdentity } from './sim-state.js'
+import { DEFAULTS } from '../defaults.js'
+import { loadOrCreateIdentity } from '../sim/identity.js'
 
 /** A running standalone simulator and the files a sender needs. */
 export interface StandaloneSimulator {

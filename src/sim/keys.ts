@@ -1,6 +1,6 @@
 import { createECDH, createHmac, randomBytes } from 'node:crypto'
 import { InvalidOptionError } from '../errors.js'
-import { decodeBase64Url, encodeBase64Url } from '../push/base64url.js'
+import { decodeBase64Url, encodeBase64Url } from '../webpush/base64url.js'
 
 // Every subscription identity is a pure function of (seed, index), so the simulator stores nothing
 // per subscription and another process given the same seed can decrypt what was sent to it.

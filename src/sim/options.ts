@@ -3,7 +3,7 @@ import { ipToBytes } from '../net/ip-bytes.js'
 import { resolveFaultRatios } from './faults.js'
 import type { FaultRatios, ResolvedFaultRatios } from './faults.js'
 import { parseSeed, randomSeed } from './keys.js'
-import type { Urgency } from './request.js'
+import type { Urgency } from '../webpush/urgency.js'
 
 /** One accepted message, as the subscriber would receive it. */
 export interface Delivery {

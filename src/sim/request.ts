@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http2'
+import { URGENCIES } from '../webpush/urgency.js'
+import type { Urgency } from '../webpush/urgency.js'
 import type { RejectReason } from './stats.js'
 
 // The cheap checks of a push request, made from the path and headers alone before any body byte
@@ -6,11 +8,9 @@ import type { RejectReason } from './stats.js'
 
 /** The TTL the simulator accepts at most and echoes back when a sender asks for more (FCM's 28 days). */
 export const MAX_TTL_SECONDS = 28 * 24 * 3600
-/** RFC 8030 §5.3 urgencies. */
-export type Urgency = 'very-low' | 'low' | 'normal' | 'high'
 
 const PUSH_PATH_RE = /^\/push\/(0|[1-9][0-9]{0,9})\/([A-Za-z0-9_-]{1,64})$/
-const URGENCIES: ReadonlySet<string> = new Set<Urgency>(['very-low', 'low', 'normal', 'high'])
+const URGENCY_SET: ReadonlySet<string> = new Set(URGENCIES)
 const TOPIC_RE = /^[A-Za-z0-9_-]{1,32}$/
 const TTL_RE = /^[0-9]+$/
 
@@ -54,8 +54,8 @@ export function checkHeaders (headers: IncomingHttpHeaders): MessageHeaders | He
   const ttl = Math.min(Number(ttlText), MAX_TTL_SECONDS)
 
   const urgencyText = one(headers.urgency)
-  if (urgencyText !== undefined && !URGENCIES.has(urgencyText)) {
-    return { reason: 'badUrgency', message: 'Urgency header must be one of very-low, low, normal, high' }
+  if (urgencyText !== undefined && !URGENCY_SET.has(urgencyText)) {
+    return { reason: 'badUrgency', message: `Urgency header must be one of ${URGENCIES.join(', ')}` }
   }
   const topic = one(headers.topic)
   if (topic !== undefined && !TOPIC_RE.test(topic)) {

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { InvalidOptionError } from '../errors.js'
-import { encodeBase64Url } from '../push/base64url.js'
+import { encodeBase64Url } from '../webpush/base64url.js'
 import { deriveSubscriptionKeys, subscriptionToken } from './keys.js'
 import type { SubscriptionKeys } from './keys.js'
 

@@ -1,6 +1,6 @@
-import { DecryptError, decryptPayload } from '../push/decrypt.js'
-import { encodeBase64Url } from '../push/base64url.js'
-import { vapidSignatureVerifications, VapidVerificationError, verifyVapidAuthorization } from '../push/vapid-verify.js'
+import { DecryptError, decryptPayload } from '../webpush/decrypt.js'
+import { encodeBase64Url } from '../webpush/base64url.js'
+import { vapidSignatureVerifications, VapidVerificationError, verifyVapidAuthorization } from '../webpush/vapid-verify.js'
 
 // The expensive half of handling a push request, as one pure, synchronous function of plain data:
 // the simulator runs it inline or in a piscina worker (verify-worker.ts), and sharing this one

@@ -1,18 +1,7 @@
 // Merging worker snapshots on the main thread: histograms are decoded and added, breakdowns summed.
-import type { ErrorKinds, WorkerSnapshot } from '../engine/protocol.js'
 import { mergeEncoded } from './histogram.js'
 import type { LatencyHistogram } from './histogram.js'
-
-/** The union of every worker's (and every dead incarnation's) snapshot. */
-export interface MergedStats {
-  corrected: LatencyHistogram
-  raw: LatencyHistogram
-  lag: LatencyHistogram
-  errors: ErrorKinds
-  statusCodes: Record<string, number>
-  perAddress: Record<string, number>
-  protocols: Record<string, number>
-}
+import type { ErrorKinds, Snapshot } from './snapshot.js'
 
 /** Adds `b` into `a` key by key. */
 export function addCounts (a: Record<string, number>, b: Readonly<Record<string, number>>): Record<string, number> {
@@ -30,8 +19,11 @@ export function addErrorKinds (a: ErrorKinds, b: Readonly<ErrorKinds>): ErrorKin
   return a
 }
 
-/** Merges snapshots; each one is cumulative for its incarnation, so every incarnation counts once. */
-export function mergeSnapshots (snapshots: readonly WorkerSnapshot[]): MergedStats {
+/**
+ * Merges snapshots; each one is cumulative for its incarnation, so every incarnation counts once.
+ * Per-origin counts are left out: the timeline reads them second by second, and nothing needs their sum.
+ */
+export function mergeSnapshots (snapshots: ReadonlyArray<Snapshot<string>>): Omit<Snapshot<LatencyHistogram>, 'perOrigin'> {
   const errors: ErrorKinds = {}
   const statusCodes: Record<string, number> = {}
   const perAddress: Record<string, number> = {}

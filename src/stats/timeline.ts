@@ -3,7 +3,7 @@
 // to the previous one, so the entries always add up to the report's totals. Latency comes from the
 // workers' interval histograms, which cover the responses reported since their previous snapshot; they
 // land in the second their snapshot arrived in (so a second's percentiles may lag by up to one second).
-import type { ErrorKinds, SlotName } from '../engine/protocol.js'
+import type { ErrorKinds } from './snapshot.js'
 import { createHistogram, decodeHistogram, encodeHistogram } from './histogram.js'
 import type { LatencyHistogram } from './histogram.js'
 
@@ -53,9 +53,21 @@ export interface TimelineSecond {
   origins?: Record<string, OriginSecond>
 }
 
+/**
+ * Encoded hdr histograms (µs) of the responses a worker reported since its previous snapshot only: it
+ * records into them besides its cumulative ones, and resets them after each snapshot.
+ */
+export interface IntervalHistograms {
+  corrected: string
+  raw: string
+}
+
+/** The run's counters a second is made of (the supervisor's totals, by slot name). */
+type Counter = 'Started' | 'Completed' | 'Errors' | 'Status1xx' | 'Status2xx' | 'Status3xx' | 'Status4xx' | 'Status5xx' | 'InFlight' | 'BytesSent' | 'BytesReceived'
+
 /** Cumulative totals at the end of a second. */
 export interface TimelineTotals {
-  counters: Record<SlotName, number>
+  counters: Readonly<Record<Counter, number>>
   errors: ErrorKinds
   perOrigin: Record<string, Record<string, number>>
   outcomes?: Record<string, number> | undefined
@@ -80,7 +92,7 @@ export class TimelineRecorder {
   }
 
   /** Adds a worker's interval histograms (from a snapshot) to the open second. */
-  addInterval (interval: { corrected: string, raw: string }): void {
+  addInterval (interval: IntervalHistograms): void {
     if (interval.corrected !== '') this.#corrected.add(decodeHistogram(interval.corrected))
     if (interval.raw !== '') this.#raw.add(decodeHistogram(interval.raw))
   }
@@ -118,7 +130,7 @@ export class TimelineRecorder {
     const to = t * 1000 + 1000
     const c = totals.counters
     const p = this.#prev?.counters
-    const d = (k: SlotName): number => c[k] - (p?.[k] ?? 0)
+    const d = (k: Counter): number => c[k] - (p?.[k] ?? 0)
     const entry: TimelineSecond = {
       t,
       started: d('Started'),

@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import type { TestContext } from 'node:test'
 import assert from 'node:assert/strict'
-import { EXIT } from '../../src/cli/exit-codes.js'
+import { EXIT } from '../../src/report/exit-codes.js'
 import type { Report } from '../../src/report/report.js'
 import { bounded } from '../helpers/bounded.js'
 import { runCli } from '../helpers/cli.js'

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { runCli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/files.js'
 import { writeVapidKeys } from '../helpers/send-fixtures.js'
-import { generateVapidKeys } from '../../src/push/keys.js'
+import { generateVapidKeys } from '../../src/webpush/keys.js'
 
 interface Printed {
   command: string

@@ -1,7 +1,8 @@
 // Reports built by the real buildReport from made-up run results, for the merge tests: the histograms and
 // counts are chosen by the test, everything else is what a run would write.
 import { Slot } from '../../src/engine/protocol.js'
-import type { ErrorKinds, SlotName } from '../../src/engine/protocol.js'
+import type { SlotName } from '../../src/engine/protocol.js'
+import type { ErrorKinds } from '../../src/stats/snapshot.js'
 import { buildReport } from '../../src/report/report.js'
 import type { OutcomeCounts, Report, ShardInfo } from '../../src/report/report.js'
 import { sendErrorRate } from '../../src/report/thresholds.js'

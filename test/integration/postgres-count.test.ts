@@ -3,7 +3,7 @@
 // rather than an error, and the counting connection is closed either way.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { countPostgresRows } from '../../src/push/postgres-count.js'
+import { countPostgresRows } from '../../src/input/postgres-count.js'
 import { POSTGRES_SKIP, usePostgres } from '../helpers/postgres.js'
 
 const pg = usePostgres('notify_count')

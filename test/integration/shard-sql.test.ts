@@ -2,7 +2,7 @@
 // reads exactly the rows its own client-side check keeps.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { shardOfKey, shardSqlPredicate } from '../../src/push/shard.js'
+import { shardOfKey, shardSqlPredicate } from '../../src/send/shard.js'
 import { POSTGRES_SKIP, usePostgres } from '../helpers/postgres.js'
 
 const skip = POSTGRES_SKIP

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { vapidSignatureVerifications } from '../../src/push/vapid-verify.js'
+import { vapidSignatureVerifications } from '../../src/webpush/vapid-verify.js'
 import { startSimulator } from '../../src/sim/simulator.js'
 import type { Delivery, SimulatorStats } from '../../src/sim/simulator.js'
 import { bounded } from '../helpers/bounded.js'

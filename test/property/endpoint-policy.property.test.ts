@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { checkEndpoint, compileEndpointPolicy, isPrivateAddress } from '../../src/push/endpoint-policy.js'
+import { checkEndpoint, compileEndpointPolicy } from '../../src/webpush/endpoint-policy.js'
+import { isPrivateAddress } from '../../src/net/private-address.js'
 
 const RUNS = { numRuns: 500, interruptAfterTimeLimit: 5000 }
 const octet = fc.integer({ min: 0, max: 255 })

@@ -1,6 +1,6 @@
 import { createECDH, randomBytes } from 'node:crypto'
 import type { ECDH } from 'node:crypto'
-import { getRawPrivateKey } from '../../src/push/keys.js'
+import { getRawPrivateKey } from '../../src/webpush/keys.js'
 
 /** A fresh browser-side subscription: the keys a user agent keeps and the ones it hands out. */
 export interface TestSubscriber {

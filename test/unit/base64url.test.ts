@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { decodeBase64Url, encodeBase64Url } from '../../src/push/base64url.js'
+import { decodeBase64Url, encodeBase64Url } from '../../src/webpush/base64url.js'
 
 test('encodes without padding in the URL-safe alphabet', () => {
   assert.equal(encodeBase64Url(Buffer.from([0xfb, 0xff, 0xfe])), '-__-')

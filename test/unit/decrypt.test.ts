@@ -3,9 +3,9 @@ import assert from 'node:assert/strict'
 import { createCipheriv, createECDH, randomBytes } from 'node:crypto'
 import fc from 'fast-check'
 import ece from 'http_ece'
-import { DecryptError, decryptPayload } from '../../src/push/decrypt.js'
-import { encryptPayload } from '../../src/push/encrypt.js'
-import { deriveContentKeys } from '../../src/push/ece-keys.js'
+import { DecryptError, decryptPayload } from '../../src/webpush/decrypt.js'
+import { encryptPayload } from '../../src/webpush/encrypt.js'
+import { deriveContentKeys } from '../../src/webpush/ece-keys.js'
 import { makeSubscriber } from '../support/subscriber.js'
 
 const sub = makeSubscriber()

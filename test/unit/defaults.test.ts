@@ -2,7 +2,7 @@
 // table and DEFAULTS; these checks fail when one of them is written down somewhere else again.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { DEFAULTS } from '../../src/config/defaults.js'
+import { DEFAULTS } from '../../src/defaults.js'
 import { envVars, OPTIONS, optionHelp } from '../../src/config/options.js'
 import type { ParsedOptions } from '../../src/config/options.js'
 import { formatDuration } from '../../src/config/parse.js'

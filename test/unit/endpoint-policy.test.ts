@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkEndpoint, compileEndpointPolicy, DEFAULT_PUSH_HOSTS, isPrivateAddress } from '../../src/push/endpoint-policy.js'
-import { ipv6Words } from '../../src/push/private-address.js'
+import { checkEndpoint, compileEndpointPolicy, DEFAULT_PUSH_HOSTS } from '../../src/webpush/endpoint-policy.js'
+import { isPrivateAddress } from '../../src/net/private-address.js'
+import { ipv6Words } from '../../src/net/ip-bytes.js'
 
 const defaults = compileEndpointPolicy({})
 

@@ -4,9 +4,9 @@ import { createECDH, randomBytes } from 'node:crypto'
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { formatVapidKeysJson, generateVapidKeys, getRawPrivateKey, loadVapidKeys } from '../../src/push/keys.js'
-import type { LoadVapidKeysOptions } from '../../src/push/keys.js'
-import { VapidSigner, assertVapidKeyPair } from '../../src/push/vapid.js'
+import { formatVapidKeysJson, generateVapidKeys, getRawPrivateKey, loadVapidKeys } from '../../src/webpush/keys.js'
+import type { LoadVapidKeysOptions } from '../../src/webpush/keys.js'
+import { VapidSigner, assertVapidKeyPair } from '../../src/webpush/vapid.js'
 
 let dir = ''
 const keys = generateVapidKeys()

@@ -4,8 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { LineSplitter, openInput, readLines } from '../../src/push/lines.js'
-import type { LineRecord } from '../../src/push/lines.js'
+import { LineSplitter, openInput, readLines } from '../../src/input/lines.js'
+import type { LineRecord } from '../../src/input/lines.js'
 
 async function collect (chunks: Array<Buffer | string>, maxLineBytes?: number): Promise<LineRecord[]> {
   const out: LineRecord[] = []

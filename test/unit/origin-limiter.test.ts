@@ -3,7 +3,7 @@
 // within seconds once the 429s stop. End-to-end figures are in test/integration/send-throttle.test.ts.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { OriginLimiter } from '../../src/push/origin-limiter.js'
+import { OriginLimiter } from '../../src/send/origin-limiter.js'
 
 const O = 'https://push.example.org'
 

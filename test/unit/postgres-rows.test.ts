@@ -3,10 +3,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createECDH, randomBytes } from 'node:crypto'
-import { parseSubscriptionLine } from '../../src/push/subscription.js'
-import { rowShape, rowToLine } from '../../src/push/postgres-rows.js'
-import { hasOrderBy, identifyPostgresSource } from '../../src/push/postgres-source.js'
-import { parsePostgresUrl, redactMessage, redactPostgresUrl } from '../../src/push/postgres-url.js'
+import { parseSubscriptionLine } from '../../src/webpush/subscription.js'
+import { rowShape, rowToLine } from '../../src/input/postgres-rows.js'
+import { hasOrderBy, identifyPostgresSource } from '../../src/input/postgres-source.js'
+import { parsePostgresUrl, redactMessage, redactPostgresUrl } from '../../src/input/postgres-url.js'
 
 const policy = { allowHosts: ['push.example'], allowPrivate: false }
 const p256dh = createECDH('prime256v1').generateKeys()

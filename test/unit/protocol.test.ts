@@ -1,7 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { OUTCOME_KINDS, OutcomeFlag, packOutcomes, unpackOutcomes, sharedBufferBytes, Slot, stripe } from '../../src/engine/protocol.js'
-import type { Outcome } from '../../src/engine/protocol.js'
+import { OUTCOME_KINDS, OutcomeFlag, packOutcomes, unpackOutcomes } from '../../src/send/outcome.js'
+import { sharedBufferBytes, Slot, stripe } from '../../src/engine/protocol.js'
+import type { Outcome } from '../../src/send/outcome.js'
 
 test('outcome batches survive packing, including records with escaped newlines and unicode', () => {
   const outcomes: Outcome[] = OUTCOME_KINDS.map((kind, i) => ({

@@ -2,8 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
-import { formatShard, parseShardSpec, resolveShard, shardFilter, shardKey, shardOfKey } from '../../src/push/shard.js'
-import type { LineRecord } from '../../src/push/lines.js'
+import { formatShard, parseShardSpec, resolveShard, shardFilter, shardKey, shardOfKey } from '../../src/send/shard.js'
+import type { LineRecord } from '../../src/input/lines.js'
 import { NotifySenderError } from '../../src/errors.js'
 
 const usage = (re: RegExp) => (err: unknown): boolean => err instanceof NotifySenderError && err.code === 'NS_ERR_INVALID_OPTION' && re.test(err.message)

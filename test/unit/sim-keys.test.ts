@@ -2,8 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createECDH, createHmac } from 'node:crypto'
 import ece from 'http_ece'
-import { decryptPayload } from '../../src/push/decrypt.js'
-import { encryptPayload } from '../../src/push/encrypt.js'
+import { decryptPayload } from '../../src/webpush/decrypt.js'
+import { encryptPayload } from '../../src/webpush/encrypt.js'
 import {
   SubscriptionKeyring, deriveSubscriptionKeys, isExpiredIndex, isValidP256Scalar, parseSeed, subscriptionToken
 } from '../../src/sim/keys.js'

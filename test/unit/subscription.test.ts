@@ -1,10 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createECDH, ECDH } from 'node:crypto'
-import { compileEndpointPolicy } from '../../src/push/endpoint-policy.js'
-import { isP256Point } from '../../src/push/p256.js'
-import { parseSubscriptionLine } from '../../src/push/subscription.js'
-import type { ParseResult } from '../../src/push/subscription.js'
+import { compileEndpointPolicy } from '../../src/webpush/endpoint-policy.js'
+import { isP256Point } from '../../src/webpush/p256.js'
+import { parseSubscriptionLine } from '../../src/webpush/subscription.js'
+import type { ParseResult } from '../../src/webpush/subscription.js'
 
 // RFC 8291 Appendix A user-agent public key and auth secret.
 const P256DH = 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4'

@@ -2,9 +2,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createPrivateKey } from 'node:crypto'
 import { SignJWT, importJWK, jwtVerify } from 'jose'
-import { VapidSigner, audienceOf, validateSubject } from '../../src/push/vapid.js'
-import { VapidVerificationError, vapidSignatureVerifications, verifyVapidAuthorization } from '../../src/push/vapid-verify.js'
-import { generateVapidKeys } from '../../src/push/keys.js'
+import { VapidSigner, audienceOf, validateSubject } from '../../src/webpush/vapid.js'
+import { VapidVerificationError, vapidSignatureVerifications, verifyVapidAuthorization } from '../../src/webpush/vapid-verify.js'
+import { generateVapidKeys } from '../../src/webpush/keys.js'
 
 const AUD = 'https://push.example.net'
 const NOW = 1_700_000_000_000

@@ -4,7 +4,7 @@
 import { closeSync, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { InvalidOptionError, NotifySenderError } from '../errors.js'
-import type { OutcomeKind } from '../engine/protocol.js'
+import type { OutcomeKind } from './outcome.js'
 
 /** File name of each outcome kind inside the output directory. */
 export const OUTCOME_FILES: Record<OutcomeKind, string> = {

@@ -2,22 +2,23 @@
 // and reports exactly one outcome per line. Crypto happens here, on the worker's core, right before the
 // request is started, so a message waiting for a retry or a throttled origin costs no CPU.
 import type { Dispatcher } from 'undici'
-import { OutcomeFlag, packOutcomes, Slot } from '../engine/protocol.js'
-import type { Outcome, OutcomeKind, WorkItem } from '../engine/protocol.js'
-import type { SendJob } from '../engine/options.js'
-import type { Prepared, ResponseInfo } from '../engine/loop.js'
-import type { WorkerContext, WorkerSource } from '../engine/worker.js'
-import { isRetryable, mayHaveBeenDelivered } from '../engine/error-kind.js'
-import type { ErrorKind } from '../engine/error-kind.js'
-import { compileEndpointPolicy } from './endpoint-policy.js'
-import type { CompiledPolicy } from './endpoint-policy.js'
-import { parseSubscriptionLine } from './subscription.js'
-import type { Subscription } from './subscription.js'
-import { encryptPayload, MAX_PLAINTEXT_BYTES } from './encrypt.js'
-import { VapidSigner } from './vapid.js'
-import { decodeBase64Url } from './base64url.js'
-import { classifyResponse } from './response.js'
-import type { ResponseAction } from './response.js'
+import { isRetryable, mayHaveBeenDelivered } from '../engine/workload.js'
+import type { ErrorKind, Prepared, ResponseInfo, WorkerContext, WorkerSource } from '../engine/workload.js'
+import { OutcomeFlag } from './outcome.js'
+import type { Outcome, OutcomeKind } from './outcome.js'
+import { OutcomeOutbox } from './outbox.js'
+import { OriginParking } from './origin-parking.js'
+import type { SendJob } from './job.js'
+import type { FromSendSource, ToSendSource, WorkItem } from './messages.js'
+import { compileEndpointPolicy } from '../webpush/endpoint-policy.js'
+import type { CompiledPolicy } from '../webpush/endpoint-policy.js'
+import { parseSubscriptionLine } from '../webpush/subscription.js'
+import type { Subscription } from '../webpush/subscription.js'
+import { encryptPayload, MAX_PLAINTEXT_BYTES } from '../webpush/encrypt.js'
+import { VapidSigner } from '../webpush/vapid.js'
+import { decodeBase64Url } from '../webpush/base64url.js'
+import { classifyResponse } from '../webpush/response.js'
+import type { ResponseAction } from '../webpush/response.js'
 import { OriginLimiter } from './origin-limiter.js'
 import { backoffMs } from './backoff.js'
 import { outcomeRecord } from './outcome-record.js'
@@ -37,11 +38,6 @@ interface Item {
   unknownFate: boolean
 }
 
-// Outcomes are posted in batches of this many (or after OUTCOME_FLUSH_MS). It must stay well below the
-// feeder's window per worker (at least 256 lines): a worker whose whole window is settled but unposted
-// gets no new lines until the timer fires, which capped a dry run at 256 lines per 50 ms.
-const OUTCOME_BATCH = 64
-const OUTCOME_FLUSH_MS = 50
 // In dry-run nothing waits on the network, so bound how much crypto one call may do before yielding.
 const DRY_RUN_SLICE = 32
 // A message throttled this many times fails instead of circling forever behind a hostile Retry-After.
@@ -51,6 +47,10 @@ const EARLIER_MAY_HAVE_ARRIVED = 'an earlier attempt may have been delivered'
 /** The send-mode request source of one worker. */
 export class SendSource implements WorkerSource {
   readonly wantsDetails = true
+  // The service answered: it accepted or refused the message, whatever happens to the body after that.
+  readonly statusDecides = true
+  // A push service that does not speak the HTTP version asked for is aborted alone (#protocolMismatch).
+  readonly settlesMismatch = true
   wake: () => void = () => {}
   readonly #ctx: WorkerContext
   readonly #job: SendJob
@@ -63,18 +63,18 @@ export class SendSource implements WorkerSource {
   #head = 0
   /** Parsed items due again (retries, unparked): older than anything in the queue, so they go first. */
   #ready: Item[] = []
-  readonly #parked = new Map<string, { items: Item[], timer: NodeJS.Timeout | null }>()
+  readonly #parked = new OriginParking<Item>((items) => { this.#readyAgain(items) })
   readonly #retryTimers = new Map<NodeJS.Timeout, Item>()
+  readonly #outbox: OutcomeOutbox
   #inputEnded = false
   #stopping = false
-  #outcomes: Outcome[] = []
-  #flushTimer: NodeJS.Timeout | null = null
-  #parkedCount = 0
 
   constructor (ctx: WorkerContext) {
-    if (ctx.init.job.kind !== 'send') throw new TypeError('SendSource needs a send job')
+    const job = ctx.job as SendJob
+    if (job.kind !== 'send') throw new TypeError('SendSource needs a send job')
     this.#ctx = ctx
-    this.#job = ctx.init.job
+    this.#job = job
+    this.#outbox = new OutcomeOutbox((msg) => { ctx.post(msg) })
     this.#policy = compileEndpointPolicy({ allowHosts: this.#job.allowHosts, allowPrivate: this.#job.allowPrivate })
     const v = this.#job.vapid
     this.#signer = new VapidSigner({
@@ -91,7 +91,24 @@ export class SendSource implements WorkerSource {
   }
 
   get exhausted (): boolean {
-    return this.#inputEnded && this.#head >= this.#queue.length && this.#ready.length === 0 && this.#parkedCount === 0 && this.#retryTimers.size === 0
+    return this.#inputEnded && this.#head >= this.#queue.length && this.#ready.length === 0 && this.#parked.size === 0 && this.#retryTimers.size === 0
+  }
+
+  onMessage (data: unknown): void {
+    const msg = data as ToSendSource
+    switch (msg.type) {
+      case 'work':
+        this.addWork(msg.items)
+        break
+      case 'end-of-input':
+        this.endOfInput()
+        break
+      case 'origin-pause':
+        this.pauseOrigin(msg.origin, msg.untilMs)
+        break
+      case 'origin-abort':
+        this.abortOrigin(msg.origin, msg.reason)
+    }
   }
 
   addWork (items: WorkItem[]): void {
@@ -114,12 +131,7 @@ export class SendSource implements WorkerSource {
 
   abortOrigin (origin: string, reason: string): void {
     this.#limiter.abort(origin, reason, Date.now())
-    const parked = this.#parked.get(origin)
-    if (parked === undefined) return
-    if (parked.timer !== null) clearTimeout(parked.timer)
-    this.#parked.delete(origin)
-    this.#parkedCount -= parked.items.length
-    for (const it of parked.items) this.#fail(it, { status: null, reason: `origin aborted: ${reason}`, attempts: it.attempts })
+    for (const it of this.#parked.take(origin)) this.#fail(it, { status: null, reason: `origin aborted: ${reason}`, attempts: it.attempts })
   }
 
   next (): Prepared | null {
@@ -158,7 +170,7 @@ export class SendSource implements WorkerSource {
     }
     if (wait > 0) {
       // Infinity: the origin's first request (its probe) is unanswered; settled() releases the others.
-      this.#park(item, wait)
+      this.#parked.park(sub.origin, item, wait)
       return null
     }
     const plaintext = sub.payload === undefined ? this.#payload : Buffer.from(sub.payload, 'utf8')
@@ -192,7 +204,7 @@ export class SendSource implements WorkerSource {
     item.attempts++
     item.sentAt = now
     this.#limiter.started(sub.origin, now)
-    if (item.attempts > 1) this.#ctx.stats.add(Slot.Retries)
+    if (item.attempts > 1) this.#ctx.stats.retried()
     return { pool: this.#ctx.poolFor(sub.origin), opts, bodyBytes: body.length, item }
   }
 
@@ -230,7 +242,7 @@ export class SendSource implements WorkerSource {
         const d = this.#limiter.throttle(origin, a.retryAfterMs, now, item.sentAt)
         if (d.originPausedUntil !== null) {
           // The whole origin is paused: tell the other workers, and let the held-back messages wait too.
-          this.#ctx.post({ type: 'origin-throttle', origin, untilMs: d.originPausedUntil })
+          this.#tell({ type: 'origin-throttle', origin, untilMs: d.originPausedUntil })
           this.#release(origin)
         }
         // A throttled attempt does not use up the retry budget: the service asked us to come back later.
@@ -245,7 +257,7 @@ export class SendSource implements WorkerSource {
         if (this.#limiter.authFailed(origin, a.reason, now)) {
           const reason = this.#limiter.abortReason(origin) ?? a.reason
           this.#ctx.log.error({ origin }, `aborting push service ${origin}: ${reason}`)
-          this.#ctx.post({ type: 'origin-abort', origin, reason })
+          this.#tell({ type: 'origin-abort', origin, reason })
           this.abortOrigin(origin, reason)
         }
         this.#fail(item, { status: r.status, reason: a.reason, attempts: item.attempts })
@@ -296,8 +308,12 @@ export class SendSource implements WorkerSource {
   #protocolMismatch (origin: string, reason: string): void {
     if (this.#limiter.abortReason(origin) !== null) return
     this.#ctx.log.error({ origin }, `aborting push service ${origin}: ${reason}`)
-    this.#ctx.post({ type: 'origin-abort', origin, reason })
+    this.#tell({ type: 'origin-abort', origin, reason })
     this.abortOrigin(origin, reason)
+  }
+
+  #tell (msg: FromSendSource): void {
+    this.#ctx.post(msg)
   }
 
   /**
@@ -312,12 +328,7 @@ export class SendSource implements WorkerSource {
       else this.#finish(w, 'not-attempted', { reason: 'stopped before sending', attempts: w.attempts })
     }
     this.#head = this.#queue.length
-    for (const [origin, parked] of this.#parked) {
-      if (parked.timer !== null) clearTimeout(parked.timer)
-      for (const it of parked.items) this.#unsent(it, 'stopped while the push service was throttling')
-      this.#parked.delete(origin)
-    }
-    this.#parkedCount = 0
+    for (const it of this.#parked.takeAll()) this.#unsent(it, 'stopped while the push service was throttling')
     for (const [t, it] of this.#retryTimers) {
       clearTimeout(t)
       this.#unsent(it, 'stopped while waiting to retry')
@@ -325,11 +336,11 @@ export class SendSource implements WorkerSource {
     this.#retryTimers.clear()
     for (const it of this.#ready) this.#unsent(it, 'stopped while waiting to retry')
     this.#ready = []
-    this.#flush()
+    this.#outbox.flush()
   }
 
   finish (): void {
-    this.#flush()
+    this.#outbox.flush()
   }
 
   #retryOrFail (item: Item, status: number | null, reason: string): void {
@@ -353,34 +364,13 @@ export class SendSource implements WorkerSource {
   // The origin's state changed (probe answered, origin paused): its held-back messages look again, and
   // park anew with the right timer if they still have to wait.
   #release (origin: string): void {
-    const parked = this.#parked.get(origin)
-    if (parked === undefined) return
-    if (parked.timer !== null) clearTimeout(parked.timer)
-    this.#parked.delete(origin)
-    this.#parkedCount -= parked.items.length
-    for (const it of parked.items) this.#ready.push(it)
-    this.wake()
+    const items = this.#parked.take(origin)
+    if (items.length > 0) this.#readyAgain(items)
   }
 
-  #park (item: Item, waitMs: number): void {
-    const origin = item.sub.origin
-    let parked = this.#parked.get(origin)
-    if (parked === undefined) {
-      parked = { items: [], timer: null }
-      this.#parked.set(origin, parked)
-    }
-    parked.items.push(item)
-    this.#parkedCount++
-    if (parked.timer === null && waitMs !== Infinity) {
-      const p = parked
-      p.timer = setTimeout(() => {
-        p.timer = null
-        this.#parked.delete(origin)
-        this.#parkedCount -= p.items.length
-        for (const it of p.items) this.#ready.push(it)
-        this.wake()
-      }, Math.max(1, waitMs))
-    }
+  #readyAgain (items: Item[]): void {
+    for (const it of items) this.#ready.push(it)
+    this.wake()
   }
 
   // Failed for good. A request that timed out or lost its connection, in this attempt or any earlier one,
@@ -402,19 +392,6 @@ export class SendSource implements WorkerSource {
     const o: Outcome = { lineNo: work.lineNo, kind, record: outcomeRecord(work, fields, sub, withEndpoint || kind === 'failed') }
     if (flags !== 0) o.flags = flags
     if (sub !== undefined) this.#ctx.stats.originCount(sub.origin, kind)
-    this.#outcomes.push(o)
-    if (this.#outcomes.length >= OUTCOME_BATCH) this.#flush()
-    else this.#flushTimer ??= setTimeout(() => { this.#flush() }, OUTCOME_FLUSH_MS)
-  }
-
-  #flush (): void {
-    if (this.#flushTimer !== null) {
-      clearTimeout(this.#flushTimer)
-      this.#flushTimer = null
-    }
-    if (this.#outcomes.length === 0) return
-    const outcomes = this.#outcomes
-    this.#outcomes = []
-    this.#ctx.post({ type: 'outcomes', batch: packOutcomes(outcomes) })
+    this.#outbox.add(o)
   }
 }

@@ -1,9 +1,11 @@
 // Per-worker statistics. The hot path increments plain numbers; `flush()` publishes them to the worker's
 // stripe of the shared buffer on a timer, so a request costs no Atomics operation at all.
-import { Slot } from '../engine/protocol.js'
-import type { ErrorKinds, SlotIndex, WorkerSnapshot } from '../engine/protocol.js'
-import { createHistogram, encodeHistogram, recordMs } from './histogram.js'
-import type { LatencyHistogram } from './histogram.js'
+import { Slot } from './protocol.js'
+import type { SlotIndex } from './protocol.js'
+import { createHistogram, encodeHistogram, recordMs } from '../stats/histogram.js'
+import type { LatencyHistogram } from '../stats/histogram.js'
+import type { ErrorKinds, Snapshot } from '../stats/snapshot.js'
+import type { IntervalHistograms } from '../stats/timeline.js'
 
 /** Counters, histograms and breakdowns of one worker incarnation. */
 export class WorkerStats {
@@ -50,6 +52,11 @@ export class WorkerStats {
     recordMs(this.#intervalRaw, rawMs)
   }
 
+  /** One attempt was a retry of an earlier one. */
+  retried (): void {
+    this.add(Slot.Retries)
+  }
+
   /** Counts `key` (`requests`, `throttled`, an outcome kind) for `origin` (send: per push service). */
   originCount (origin: string, key: string): void {
     const o = this.perOrigin[origin] ??= Object.create(null) as Record<string, number>
@@ -74,13 +81,9 @@ export class WorkerStats {
     for (let i = 0; i < Slot.Count; i++) Atomics.store(s, i, BigInt(Math.trunc(c[i] as number)))
   }
 
-  /** Everything the supervisor cannot read from the shared buffer; starts a new timeline interval. */
-  snapshot (perAddress: Record<string, number>): WorkerSnapshot {
-    const interval = { corrected: encodeHistogram(this.#intervalCorrected), raw: encodeHistogram(this.#intervalRaw) }
-    this.#intervalCorrected.reset()
-    this.#intervalRaw.reset()
+  /** Everything the supervisor cannot read from the shared buffer, since the incarnation started. */
+  snapshot (perAddress: Record<string, number>): Snapshot<string> {
     return {
-      interval,
       perOrigin: structuredClone(this.perOrigin),
       corrected: encodeHistogram(this.corrected),
       raw: encodeHistogram(this.raw),
@@ -90,5 +93,13 @@ export class WorkerStats {
       perAddress,
       protocols: { ...this.protocols }
     }
+  }
+
+  /** The responses since the previous call (the timeline's second); starts the next interval. */
+  interval (): IntervalHistograms {
+    const interval = { corrected: encodeHistogram(this.#intervalCorrected), raw: encodeHistogram(this.#intervalRaw) }
+    this.#intervalCorrected.reset()
+    this.#intervalRaw.reset()
+    return interval
   }
 }

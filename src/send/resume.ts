@@ -3,29 +3,21 @@
 // to resume (#11): `--resume` continues an unfinished run in --out (lines with an outcome are skipped, lines
 // dispatched without one are indeterminate), and a run that finished closes its state, so the same command
 // the next day sends everything again. Lines are matched by key (their endpoint), never by line number.
-import { createHash } from 'node:crypto'
-import { closeSync, createReadStream, existsSync, fdatasync, fsyncSync, openSync, readSync, statSync, writeFileSync, readFileSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, fdatasync, fsyncSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { NotifySenderError } from '../errors.js'
-import { DEFAULTS } from '../config/defaults.js'
+import { DEFAULTS } from '../defaults.js'
 import { writeFileAtomic } from '../fs/atomic-write.js'
+import type { InputIdentity } from '../input/identity.js'
 import { LineState, LineStates } from './line-states.js'
 import { OUTCOME_FILES, appendWhole, openAppend } from './outcome-files.js'
-import type { OutcomeKind } from '../engine/protocol.js'
+import type { OutcomeKind } from './outcome.js'
 
 const JOURNAL_SUFFIX = '.journal'
 
 // Version 2: lines are keyed by endpoint (version 1 numbered them) and a finished run is closed.
 const STATE_VERSION = 2
-const HEAD_BYTES = 64 * 1024
 const KEY_RE = /^\{"line":\d+,"key":"([^"]+)"/
-
-/** Identity of the input, so a resume cannot silently apply one file's progress to another. */
-export interface InputIdentity {
-  path: string
-  size: number
-  headSha256: string
-}
 
 interface StateDoc {
   version: number
@@ -49,20 +41,6 @@ export interface ResumeMode {
 }
 
 const FRESH: ResumeMode = { resume: false, retryFailed: false, resendIndeterminate: false }
-
-/** Identity of a file input (size and the hash of its first 64 KiB); null for stdin. */
-export function identifyInput (path: string | undefined): InputIdentity | null {
-  if (path === undefined || path === '-') return null
-  const st = statSync(path)
-  const fd = openSync(path, 'r')
-  try {
-    const head = Buffer.alloc(Math.min(HEAD_BYTES, st.size))
-    readSync(fd, head, 0, head.length, 0)
-    return { path, size: st.size, headSha256: createHash('sha256').update(head).digest('hex') }
-  } finally {
-    closeSync(fd)
-  }
-}
 
 /** Progress of a resumable send: what earlier runs settled, plus this run's dispatch journal. */
 export class ResumeState {

@@ -1,6 +1,6 @@
 // The NDJSON record written for each subscription line. Built in the worker (which parsed the line) so
 // the main thread only appends text to the right file.
-import type { Subscription } from './subscription.js'
+import type { Subscription } from '../webpush/subscription.js'
 
 /**
  * Serializes one outcome: the line number, the line's resume key (when the send keeps state; a resume

@@ -1,4 +1,4 @@
-// What earlier runs did to each input line, by line key (src/push/line-key.ts), so a resume matches lines
+// What earlier runs did to each input line, by line key (src/input/line-key.ts), so a resume matches lines
 // by content. Only a resume loads it; a fresh run keeps it empty.
 
 /** State of a line as left by earlier runs. */

@@ -4,7 +4,7 @@
 // same split can be pushed down into SQL (see `shardSqlPredicate`) and each pod reads only its part.
 import { createHash } from 'node:crypto'
 import { InvalidOptionError } from '../errors.js'
-import type { LineRecord } from './lines.js'
+import type { LineRecord } from '../input/lines.js'
 
 /** One shard of n: `index` is 0-based. */
 export interface Shard {

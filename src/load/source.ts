@@ -1,9 +1,8 @@
 // Load mode: the same prepared requests again and again, round-robin over the targets. Dispatch options
 // are built once per target and reused, so the hot path allocates nothing for them.
 import type { Dispatcher } from 'undici'
-import type { LoadTarget } from './options.js'
-import type { Prepared, RequestSource, ResponseInfo } from './loop.js'
-import type { OriginPool } from './pool.js'
+import type { OriginPool, Prepared, ResponseInfo, WorkerSource } from '../engine/workload.js'
+import type { LoadTarget } from './job.js'
 
 /** Builds undici dispatch options for a target (flat header array, idempotent so HTTP/2 multiplexes). */
 export function buildDispatchOptions (target: LoadTarget): Dispatcher.DispatchOptions {
@@ -24,9 +23,13 @@ export function buildDispatchOptions (target: LoadTarget): Dispatcher.DispatchOp
 }
 
 /** Endless round-robin over the load targets; budget and duration are enforced by the loop. */
-export class LoadSource implements RequestSource {
+export class LoadSource implements WorkerSource {
   readonly exhausted = false
   readonly wantsDetails = false
+  // A load run counts what comes back, whole: a body that breaks is an error, whatever the status.
+  readonly statusDecides = false
+  // A server that does not speak the HTTP version asked for fails every request alike: end the run.
+  readonly settlesMismatch = false
   readonly #prepared: Prepared[]
   #i = 0
   wake: () => void = () => {}

@@ -10,7 +10,7 @@ import { NotifySenderError } from '../errors.js'
 import { redactMessage, redactPostgresUrl } from './postgres-url.js'
 import { rowShape, rowToLine } from './postgres-rows.js'
 import type { RowShape } from './postgres-rows.js'
-import type { InputIdentity } from './resume.js'
+import type { InputIdentity } from './identity.js'
 
 /** Rows fetched per cursor read. */
 export const DEFAULT_BATCH_ROWS = 1000

@@ -2,14 +2,15 @@
 // window per worker (memory stays flat for any input size), records each line's outcome exactly once and
 // re-queues the unacknowledged lines of a crashed worker.
 import type { Logger } from 'pino'
-import type { Feeder, FeederHost } from '../engine/supervisor.js'
-import { OutcomeFlag } from '../engine/protocol.js'
-import type { FromWorker, Outcome, OutcomeKind, WorkItem } from '../engine/protocol.js'
+import type { Feeder, FeederHost } from '../engine/workload.js'
+import { OutcomeFlag, unpackOutcomes } from './outcome.js'
+import type { Outcome, OutcomeKind } from './outcome.js'
+import type { FromSendSource, ToSendSource, WorkItem } from './messages.js'
 import type { OutcomeCounts } from '../report/report.js'
-import type { LineRecord } from './lines.js'
+import type { LineRecord } from '../input/lines.js'
 import type { OutcomeFiles } from './outcome-files.js'
 import { LineState } from './line-states.js'
-import { lineKey } from './line-key.js'
+import { lineKey } from '../input/line-key.js'
 import { outcomeRecord } from './outcome-record.js'
 import type { ResumeState } from './resume.js'
 
@@ -100,11 +101,27 @@ export class SendFeeder implements Feeder {
 
   onWorkerReady (worker: number): void {
     // A worker restarted after the input ended still needs to hear it, or it would wait forever.
-    if (this.#ended) this.#host?.endOfInput(worker)
+    if (this.#ended) this.#post(worker, { type: 'end-of-input' })
     this.#dispatch()
   }
 
-  onOutcomes (worker: number, outcomes: Outcome[]): void {
+  onMessage (worker: number, data: unknown): void {
+    const msg = data as FromSendSource
+    switch (msg.type) {
+      case 'outcomes':
+        this.#onOutcomes(worker, unpackOutcomes(msg.batch))
+        break
+      case 'origin-throttle':
+        this.#host?.originPaused(msg.origin, msg.untilMs)
+        this.#broadcast({ type: 'origin-pause', origin: msg.origin, untilMs: msg.untilMs })
+        break
+      case 'origin-abort':
+        this.#opts.onOriginAbort?.(msg.origin, msg.reason)
+        this.#broadcast({ type: 'origin-abort', origin: msg.origin, reason: msg.reason })
+    }
+  }
+
+  #onOutcomes (worker: number, outcomes: Outcome[]): void {
     const out = this.#outstanding[worker]
     const unattempted: string[] = []
     for (const o of outcomes) {
@@ -143,14 +160,6 @@ export class SendFeeder implements Feeder {
     for (const it of items) it.maybeDelivered = true
     this.#pending.unshift(...items)
     this.#dispatch()
-  }
-
-  onMessage (_worker: number, msg: FromWorker): void {
-    if (msg.type === 'origin-throttle') this.#host?.broadcast({ type: 'origin-pause', origin: msg.origin, untilMs: msg.untilMs })
-    else if (msg.type === 'origin-abort') {
-      this.#opts.onOriginAbort?.(msg.origin, msg.reason)
-      this.#host?.broadcast({ type: 'origin-abort', origin: msg.origin, reason: msg.reason })
-    }
   }
 
   // By input position (line numbers count every physical line, as the line count does).
@@ -257,7 +266,7 @@ export class SendFeeder implements Feeder {
         const batch = this.#pending.splice(0, Math.min(room, batchSize))
         if (!this.#journal(batch)) return
         for (const it of batch) out.set(it.lineNo, it)
-        host.sendWork(w, batch)
+        this.#post(w, { type: 'work', items: batch })
         progressed = true
       }
     }
@@ -320,6 +329,14 @@ export class SendFeeder implements Feeder {
     }
     if (this.#outstanding.some((m) => m.size > 0)) return
     this.#ended = true
-    for (let w = 0; w < host.workers; w++) host.endOfInput(w)
+    for (let w = 0; w < host.workers; w++) this.#post(w, { type: 'end-of-input' })
+  }
+
+  #post (worker: number, msg: ToSendSource): void {
+    this.#host?.post(worker, msg)
+  }
+
+  #broadcast (msg: ToSendSource): void {
+    this.#host?.broadcast(msg)
   }
 }

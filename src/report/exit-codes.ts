@@ -1,7 +1,8 @@
-// The exit codes of the CLI in one place: main.ts sets them, the README's table is generated from
+// The exit codes in one place, below every command that sets one (a send that cannot write its output
+// sets EXIT.output itself; cli/main.ts sets the rest). The README's table is generated from
 // EXIT_CODE_DOCS, and the end-to-end tests check that each documented code is what the CLI returns.
-import { signalExitCode } from '../report/signals.js'
-import { DEFAULTS } from '../config/defaults.js'
+import { signalExitCode } from './signals.js'
+import { DEFAULTS } from '../defaults.js'
 
 /** Exit codes by meaning. */
 export const EXIT = Object.freeze({

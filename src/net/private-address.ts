@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net'
+import { ipv6Words } from './ip-bytes.js'
 
 // Addresses a push sender must never connect to unless the user opts in: a subscription line is
 // attacker-controlled input, so its endpoint (or the name it resolves to) could point at the
@@ -54,26 +55,6 @@ export function isPrivateAddress (ip: string): boolean {
   const embedded = embeddedIPv4(w)
   if (embedded !== undefined) return V4.check(embedded, 'ipv4')
   return V6.check(addr, 'ipv6')
-}
-
-/** Expands a valid IPv6 address (as accepted by `net.isIP`, without zone) into its eight 16-bit groups. */
-export function ipv6Words (addr: string): number[] {
-  let text = addr
-  const tail: number[] = []
-  const lastColon = text.lastIndexOf(':')
-  if (text.indexOf('.', lastColon) !== -1) {
-    // A trailing dotted quad stands for the last two groups.
-    const [a = 0, b = 0, c = 0, d = 0] = text.slice(lastColon + 1).split('.').map(Number)
-    tail.push((a << 8) | b, (c << 8) | d)
-    text = text.slice(0, lastColon + 1)
-    if (!text.endsWith('::')) text = text.slice(0, -1)
-  }
-  const parse = (s: string): number[] => s === '' ? [] : s.split(':').map((g) => parseInt(g, 16))
-  const gap = text.indexOf('::')
-  const head = parse(gap === -1 ? text : text.slice(0, gap))
-  const rest = gap === -1 ? [] : parse(text.slice(gap + 2))
-  const fill = 8 - head.length - rest.length - tail.length
-  return [...head, ...new Array<number>(Math.max(fill, 0)).fill(0), ...rest, ...tail]
 }
 
 function embeddedIPv4 (w: number[]): string | undefined {

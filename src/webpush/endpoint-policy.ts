@@ -1,8 +1,6 @@
 import { isIP } from 'node:net'
 import { InvalidOptionError } from '../errors.js'
-import { isPrivateAddress } from './private-address.js'
-
-export { isPrivateAddress } from './private-address.js'
+import { isPrivateAddress } from '../net/private-address.js'
 
 /** Which endpoints may be sent to: host patterns the user added (`--allow-host`) and whether private addresses are allowed. */
 export interface EndpointPolicy {
