@@ -83,6 +83,13 @@ export class RunMetrics {
     }
     this.#inFlight.set(0)
     this.#paused.reset()
+    // The live samples may have missed the last seconds (a busy machine, a short run): the rates end as the
+    // report's last second has them.
+    const last = report.timeline?.at(-1)
+    if (last !== undefined) {
+      this.#rateAchieved.set(last.completed)
+      if (last.target !== null) this.#rateTarget.set(last.target)
+    }
   }
 
   /** The exposition text (Prometheus text format 0.0.4). */

@@ -87,7 +87,7 @@ async function linesSettledOnce (out: string): Promise<Record<string, number>> {
   return perKind
 }
 
-test('a 1M-line dry run streams: memory does not grow over the second half of the input, and every line is accounted for', { timeout: 120_000 }, async (t) => {
+test('a 1M-line dry run streams: memory does not grow over the second half of the input, and every line is accounted for', { timeout: 360_000 }, async (t) => {
   const dir = tempDir()
   const input = join(dir, 'subscriptions.ndjson')
   const size = writeInput(input)
@@ -111,8 +111,9 @@ test('a 1M-line dry run streams: memory does not grow over the second half of th
   const started = Date.now()
   let report
   try {
-    // A hang guard: on a 2-core machine this takes 10–20 s.
-    report = await sendBounded({ subscriptions: counted(input, read), payload: 'memory', vapidKeys, out, dryRun: true, workers: 1, logLevel: 'silent' }, '1M-line dry run', 90_000)
+    // A hang guard, not a speed target: on a quiet 2-core machine this takes 10–20 s, and over 90 s when the
+    // machine runs other suites at the same time.
+    report = await sendBounded({ subscriptions: counted(input, read), payload: 'memory', vapidKeys, out, dryRun: true, workers: 1, logLevel: 'silent' }, '1M-line dry run', 300_000)
   } finally {
     clearInterval(sampler)
   }

@@ -121,5 +121,8 @@ test('load --metrics-port 0 --metrics-file: served on loopback during the run, t
   assert.ok(mid !== undefined && mid.has('notify_sender_requests_started_total{}'), 'scraped while the run was going')
   const file = parseStrict(await readFile(join(dir, 'run.prom'), 'utf8'))
   assertMatchesReport(file, report)
-  assert.ok((file.get('notify_sender_rate_target{}') ?? 0) > 0)
+  // The rate gauges end as the report's last second (which may come after the schedule ended: 0 due).
+  assert.ok(report.timeline.some((s) => (s.target ?? 0) > 0), 'an open-model run has requests due')
+  assert.equal(file.get('notify_sender_rate_target{}'), report.timeline.at(-1)?.target)
+  assert.equal(file.get('notify_sender_rate_achieved{}'), report.timeline.at(-1)?.completed)
 })
