@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { renderExitCodesMarkdown } from '../../src/report/exit-codes.js'
 import { ORDER } from '../../src/cli/program.js'
 import { flagName, OPTIONS } from '../../src/config/options.js'
-import type { CommandName, OptionSpec } from '../../src/config/options.js'
+import type { CommandName, OptionKey, OptionSpec } from '../../src/config/options.js'
 import { configKeys, configValueType, EXTRA_CONFIG_KEYS } from '../../src/config/schema.js'
 
 /** One generated section: the file it is in (relative to the repository root), its marker name and its text. */
@@ -94,6 +94,17 @@ export function renderPerformanceMarkdown (results: string, resultsLink: string)
   return [`From [benchmarks/RESULTS.md](${resultsLink}) (run of ${started}, ${machine}); value = median (min–max) over the repeats.`, '', ...out].join('\n') + '\n'
 }
 
+/** `| variable | option | secret | what |` for every environment variable an option reads. */
+export function renderEnvVarsMarkdown (): string {
+  const rows = ['| variable | instead of, or with | secret | what |', '| --- | --- | --- | --- |']
+  for (const [key, spec] of Object.entries(OPTIONS) as Array<[OptionKey, OptionSpec]>) {
+    for (const e of spec.env ?? []) {
+      rows.push(`| \`${e.name}\` | \`${cell(flagName(key))}\` (${spec.commands.join(', ')}) | ${e.secret === true ? 'yes: redacted wherever shown' : ''} | ${cell(e.description)} |`)
+    }
+  }
+  return rows.join('\n') + '\n'
+}
+
 /** The binary's output for `args`, as a test or a user piping it would see it. */
 function helpOf (root: string, args: string[]): string {
   // Not a terminal: commander wraps at 80 columns, so the text does not depend on who runs it.
@@ -109,6 +120,7 @@ export function generatedSections (root: string): GeneratedSection[] {
     { file: 'README.md', name: 'exit-codes', render: renderExitCodesMarkdown },
     { file: 'docs/commands.md', name: 'command-help', render: () => renderHelpMarkdown(commandHelpInvocations(), (args) => helpOf(root, args)) },
     { file: 'docs/configuration.md', name: 'config-keys', render: renderConfigKeysMarkdown },
+    { file: 'docs/configuration.md', name: 'env-vars', render: renderEnvVarsMarkdown },
     {
       file: 'docs/architecture.md',
       name: 'performance',

@@ -20,6 +20,8 @@ export type CommandName = 'load' | 'send' | 'simulate' | 'keys' | 'demo' | 'merg
 export interface EnvVar {
   name: string
   secret?: boolean
+  /** What it holds, for the documentation's table of environment variables. */
+  description: string
 }
 
 /** One option: how it is spelled, which commands take it, how its value is parsed and what it defaults to. */
@@ -36,6 +38,17 @@ export interface OptionSpec {
   /** Allowed in notify-sender.config.json (false for options that only make sense on a command line). */
   inConfig?: boolean
 }
+
+// The environment variables of the options that take one (or read one in their place).
+const VAPID_ENV: readonly EnvVar[] = [
+  { name: ENV_VAPID_PRIVATE_KEY, secret: true, description: 'the VAPID private key (base64url), instead of `--vapid-keys`; never accepted as an argument or in the config file' },
+  { name: ENV_VAPID_PUBLIC_KEY, description: 'its public key (base64url)' },
+  { name: ENV_VAPID_SUBJECT, description: 'the VAPID subject (`mailto:` or `https:`) when neither `--subject` nor the key file gives one' }
+]
+const SHARD_ENV: readonly EnvVar[] = [
+  { name: ENV_SHARD, description: '`i/n` or `n`, as `--shard`, which wins over it' },
+  { name: ENV_JOB_INDEX, description: 'the shard index when only a count is given (Kubernetes Indexed Jobs set it); set without a shard count, the send refuses to start' }
+]
 
 const ENGINE: readonly CommandName[] = ['load', 'send', 'demo']
 const SEND: readonly CommandName[] = ['send', 'demo']
@@ -142,10 +155,10 @@ export const OPTIONS = {
   urlsFile: { flags: '--urls-file <file>', description: 'file with one URL per line, used round-robin with the positional URLs', commands: ['load'], parse: nonEmpty },
   // send
   subscriptions: { flags: '-s, --subscriptions <file>', description: 'NDJSON PushSubscription file, - for stdin', commands: ['send'], parse: nonEmpty, defaultText: 'stdin when it is not a terminal' },
-  source: { flags: '--source <url>', description: 'read the subscriptions from PostgreSQL instead (postgres://user@host/db; the password may come from the environment); needs --query', commands: ['send'], parse: parsePostgresUrl, env: [{ name: 'PGPASSWORD', secret: true }] },
+  source: { flags: '--source <url>', description: 'read the subscriptions from PostgreSQL instead (postgres://user@host/db; the password may come from the environment); needs --query', commands: ['send'], parse: parsePostgresUrl, env: [{ name: 'PGPASSWORD', secret: true, description: 'the PostgreSQL password (or `~/.pgpass`), so that it is not in the URL, where `ps` shows it' }] },
   query: { flags: '--query <sql>', description: 'SQL for --source: a subscription column (json/jsonb/text) or endpoint, p256dh, auth columns; other columns are metadata; give it an ORDER BY for resume', commands: ['send'], parse: nonEmpty },
   payload: { flags: '-p, --payload <text|@file>', description: 'notification payload (UTF-8, at most 3993 bytes); a line\'s own "payload" wins', commands: SEND, parse: nonEmpty, defaultText: 'demo: a small JSON notification' },
-  vapidKeys: { flags: '--vapid-keys <file>', description: 'VAPID key file from `notify-sender keys`, or the keys (and a subject neither --subject nor the file gives) from the environment', commands: ['send'], parse: nonEmpty, env: [{ name: ENV_VAPID_PRIVATE_KEY, secret: true }, { name: ENV_VAPID_PUBLIC_KEY }, { name: ENV_VAPID_SUBJECT }] },
+  vapidKeys: { flags: '--vapid-keys <file>', description: 'VAPID key file from `notify-sender keys`, or the keys (and a subject neither --subject nor the file gives) from the environment', commands: ['send'], parse: nonEmpty, env: VAPID_ENV },
   subject: { flags: '--subject <mailto:|https:>', description: 'VAPID subject (contact), e.g. mailto:ops@example.com', commands: ['send', 'keys'], parse: nonEmpty },
   ttl: { flags: '--ttl <duration>', description: 'RFC 8030 TTL (seconds or a duration)', commands: SEND, parse: ttlSeconds, defaultText: formatDuration(DEFAULTS.ttl * 1000) },
   urgency: { flags: '--urgency <level>', description: 'RFC 8030 Urgency: very-low, low, normal, high', commands: SEND, parse: (v: string, n: string) => parseChoice(v, n, URGENCIES) },
@@ -159,7 +172,7 @@ export const OPTIONS = {
   state: { flags: '--state <file>', description: 'resume state of the run in --out (needs --out)', commands: ['send'], parse: nonEmpty, defaultText: `<out>/${DEFAULTS.send.stateFile} when --out is given` },
   resume: { flags: '--resume', description: 'continue the unfinished run in --out: skip the lines it settled (matched by endpoint), send the rest; starts fresh when that run finished. Without it a run starts fresh, and is refused if --out holds an unfinished run', commands: ['send'] },
   retryFailed: { flags: '--retry-failed', description: 'continue the last run in --out, finished or not, and send its failed lines again (those marked deliveryUnknown may arrive twice)', commands: ['send'] },
-  shard: { flags: '--shard <i/n>', description: 'send only shard i of n (0-based), split by a SHA-256 of the endpoint; n alone takes i from the pod\'s Kubernetes Indexed Job index', commands: ['send'], parse: parseShardSpec, env: [{ name: ENV_SHARD }, { name: ENV_JOB_INDEX }] },
+  shard: { flags: '--shard <i/n>', description: 'send only shard i of n (0-based), split by a SHA-256 of the endpoint; n alone takes i from the pod\'s Kubernetes Indexed Job index', commands: ['send'], parse: parseShardSpec, env: SHARD_ENV },
   resendIndeterminate: { flags: '--resend-indeterminate', description: 'continue the last run in --out, finished or not, and send again the lines whose outcome is unknown (may duplicate)', commands: ['send'] },
   // config
   print: { flags: '--print', description: 'print the resolved configuration of send (or --for load) as JSON: each value and where it came from, secrets redacted', commands: ['config'], inConfig: false },
