@@ -16,7 +16,11 @@
 //   origin for Retry-After and probes again, with no limit (nothing was accepted to measure one from).
 // Consecutive 401/403 answers abort the origin, because they mean the VAPID key or subject is wrong for it.
 
-/** Two one-second buckets: events per second over the last one to two seconds. */
+/**
+ * Two one-second buckets: events per second over the last one to two seconds. Less than a second of
+ * history counts as a whole second: a service's token bucket absorbs a first burst (112 accepted in 250 ms
+ * against a wall of 100/s), and taking that burst for its pace set the limit four times above the wall.
+ */
 class RateWindow {
   #start: number
   #count = 0
@@ -35,7 +39,7 @@ class RateWindow {
   rate (now: number): number {
     this.#roll(now)
     if (this.#prevStart >= 0) return ((this.#prevCount + this.#count) * 1000) / Math.max(1, now - this.#prevStart)
-    return (this.#count * 1000) / Math.max(250, now - this.#start)
+    return (this.#count * 1000) / Math.max(1000, now - this.#start)
   }
 
   #roll (now: number): void {
