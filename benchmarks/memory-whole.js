@@ -2,6 +2,7 @@
 // Peak memory of a complete --dry-run send over a whole input, by input size (#12 item 8). The memory rows
 // of run.js stop after MEMDUR seconds, so they never see the end of a large input; this runs each input to
 // the end and compares the peak RSS of the largest with the smallest. Target: 10M lines <= 100k lines + 64 MB.
+// `npm run bench -- --memory-whole` runs it after the other rows and puts the result in RESULTS.md's targets.
 //
 //   npm run build && node benchmarks/memory-whole.js                  100k and 10M lines, 2 workers, --out
 //   LINES=100000,1000000,10000000 WORKERS=1 node benchmarks/memory-whole.js
@@ -11,9 +12,11 @@
 // in VALID_EVERY=500 is a valid subscription that is encrypted; the others are real-size subscriptions for a
 // push service that is not allowed: read, journaled, handed to a worker, parsed, rejected and written to
 // invalid.ndjson, the same path through every line-sized structure as a sent line (test/integration/memory.test.ts
-// does the same at 1M). Each send runs as `/usr/bin/time -f '%M %e'` (peak RSS of the whole process, all
-// threads). Inputs are generated once under benchmarks/work/memory-whole/ and kept (10M lines: 2.3 GB).
-// Appends one markdown row per input to benchmarks/work/memory-whole.md and prints them.
+// does the same at 1M). Each send runs as `/usr/bin/time -f '%M %e %U %S'` (peak RSS of the whole process, all
+// threads; wall and CPU seconds). Inputs are generated once under benchmarks/work/memory-whole/ and kept
+// (10M lines: 3.2 GB; delete the directory when done). Appends one markdown table per run to
+// benchmarks/work/memory-whole.md and prints it; the last run's figures go to benchmarks/work/memory-whole.json
+// (read by run.js).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createECDH, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
@@ -48,15 +51,15 @@ async function makeInput (n) {
 function runOnce (input, n) {
   const out = path.join(work, `out-${n}`)
   fs.rmSync(out, { recursive: true, force: true })
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %e', process.execPath, path.join(repo, 'bin/notify-sender.js'), 'send', String(WORKERS),
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %e %U %S', process.execPath, path.join(repo, 'bin/notify-sender.js'), 'send', String(WORKERS),
     '--dry-run', '-p', '{"title":"bench"}', '-s', input, '--vapid-keys', vapid, '--out', out, '--json', '-q', '--log-level', 'warn'], { encoding: 'utf8', maxBuffer: 64 * MB })
   const last = r.stderr.trim().split('\n').pop() ?? ''
-  const [kb, seconds] = last.split(' ').map(Number)
+  const [kb, seconds, user, sys] = last.split(' ').map(Number)
   if (r.status !== 0 || !(kb > 0)) throw new Error(`send of ${n} lines failed (exit ${r.status}): ${r.stderr.slice(-2000)}`)
   const report = JSON.parse(r.stdout)
   if (report.outcomes.read !== n) throw new Error(`read ${report.outcomes.read} of ${n} lines`)
   fs.rmSync(out, { recursive: true, force: true })
-  return { lines: n, peakMB: (kb * 1024) / MB, seconds, outcomes: report.outcomes }
+  return { lines: n, peakMB: (kb * 1024) / MB, seconds, cpuSeconds: Math.round((user + sys) * 100) / 100, outcomes: report.outcomes }
 }
 
 const rows = []
@@ -68,15 +71,17 @@ for (const n of LINES) {
 }
 const base = rows[0]
 const stamp = new Date().toISOString().slice(0, 19)
+const commit = (spawnSync('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout ?? '').trim()
 const lines = [
-  `\n### ${stamp} · node ${process.version} · ${os.cpus().length} CPU · ${WORKERS} worker(s) · 1 valid line in ${VALID_EVERY} · --dry-run --out`,
+  `\n### ${stamp} · node ${process.version} · ${os.cpus().length} CPU · ${WORKERS} worker(s) · 1 valid line in ${VALID_EVERY} · --dry-run --out · ${commit}`,
   '',
-  '| lines | peak RSS (MB) | vs first (MB) | limit | result | wall (s) |',
-  '| ---: | ---: | ---: | ---: | --- | ---: |',
+  '| lines | peak RSS (MB) | vs first (MB) | limit | result | wall (s) | CPU (s) |',
+  '| ---: | ---: | ---: | ---: | --- | ---: | ---: |',
   ...rows.map((m) => {
     const d = m.peakMB - base.peakMB
-    return `| ${m.lines.toLocaleString('en')} | ${m.peakMB.toFixed(0)} | ${m === base ? '' : (d >= 0 ? '+' : '') + d.toFixed(0)} | ${m === base ? '' : '+64'} | ${m === base ? '' : d <= 64 ? '**PASS**' : '**MISS**'} | ${m.seconds} |`
+    return `| ${m.lines.toLocaleString('en')} | ${m.peakMB.toFixed(0)} | ${m === base ? '' : (d >= 0 ? '+' : '') + d.toFixed(0)} | ${m === base ? '' : '+64'} | ${m === base ? '' : d <= 64 ? '**PASS**' : '**MISS**'} | ${m.seconds} | ${m.cpuSeconds} |`
   })
 ]
 fs.appendFileSync(path.join(bench, 'work', 'memory-whole.md'), lines.join('\n') + '\n')
+fs.writeFileSync(path.join(bench, 'work', 'memory-whole.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, cpus: os.cpus().length, workers: WORKERS, validEvery: VALID_EVERY, commit, rows: rows.map(({ outcomes, ...m }) => m) }, null, 1) + '\n')
 process.stdout.write(lines.join('\n') + '\n')

@@ -5,6 +5,10 @@
 //   npm run bench -- '^ns-load|undici'  only rows whose name matches (writes work/RESULTS.partial.md)
 //   npm run bench -- --dry              print the commands only
 //   npm run bench -- --no-profile       skip the --cpu-prof pass
+//   npm run bench -- --memory-whole     also run benchmarks/memory-whole.js (complete 100k and 10M-line dry
+//                                       runs: ~3 min on 2 cores, plus ~2 min to write the 3.2 GB input once)
+//                                       for the "complete input" memory target; `--rerun '^$' --memory-whole`
+//                                       adds it to the last complete run
 //   npm run bench -- --rerun '^ns-dry'  re-run the matching rows of the last complete run (REPEAT times) and
 //                                       render RESULTS.md again with their new records (for a group that
 //                                       other jobs on the machine disturbed; the report names the re-runs)
@@ -373,6 +377,10 @@ async function main () {
   }
   if (!RERUN && !flags.has('--no-profile')) meta.profiles = await profiles(buildRows(env), runId)
   stopServer()
+  if (flags.has('--memory-whole')) {
+    const m = memoryWhole()
+    if (m !== undefined) meta.memoryWhole = m
+  }
   if (DRY) return
   if (RERUN) {
     meta.reruns = [...(meta.reruns ?? []), { at: rerunAt, filter: filterArg, rows: rows.map((r) => r.name), elapsedS: Math.round((Date.now() - started) / 1000) }]
@@ -383,6 +391,20 @@ async function main () {
   fs.writeFileSync(path.join(work, meta.filter === null ? 'run-meta.json' : 'run-meta.partial.json'), JSON.stringify(meta, null, 1))
   writeReport(meta)
   log(`\n# done in ${Math.round((Date.now() - started) / 1000)} s`)
+}
+
+// Opt-in: the mem-* rows stop after MEMDUR seconds and never see the end of a large input (#12 item 8).
+function memoryWhole () {
+  const script = path.join(bench, 'memory-whole.js')
+  log(`\n## memory-whole (complete inputs)\n$ taskset -c 0,1 node ${path.relative(repo, script)}`)
+  if (DRY) return undefined
+  // Both CPUs, as the dry-run memory rows (the runner itself is pinned to CPU1, and children inherit that).
+  const r = spawnSync('taskset', ['-c', '0,1', process.execPath, script], { stdio: ['ignore', 'ignore', 'inherit'] })
+  if (r.status !== 0) {
+    log('# memory-whole.js failed: the report has no complete-input memory figures')
+    return undefined
+  }
+  return JSON.parse(fs.readFileSync(path.join(work, 'memory-whole.json'), 'utf8'))
 }
 
 function writeReport (meta) {

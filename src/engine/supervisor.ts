@@ -214,7 +214,8 @@ export class Supervisor {
     }
     const crash = this.#opts.crashWorker
     if (crash !== undefined && crash.worker === s.index && s.incarnation === 0) init.crashAfter = crash.after
-    const worker = new Worker(WORKER_URL, { workerData: init })
+    const limits = workload.youngGenerationMb === undefined ? {} : { resourceLimits: { maxYoungGenerationSizeMb: workload.youngGenerationMb } }
+    const worker = new Worker(WORKER_URL, { workerData: init, ...limits })
     s.worker = worker
     s.state = 'starting'
     await new Promise<void>((resolve) => {

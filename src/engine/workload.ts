@@ -17,6 +17,8 @@ export interface WorkloadSpec {
   module: string
   /** The workload's own settings: {@link WorkerContext.job} in each worker; the engine never looks inside. */
   job: unknown
+  /** Caps each worker's V8 young generation (MB) when the workload knows what its workers keep alive. */
+  youngGenerationMb?: number
 }
 
 /** What a worker imports from {@link WorkloadSpec.module}. */

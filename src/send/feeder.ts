@@ -12,6 +12,7 @@ import type { OutcomeFiles } from './outcome-files.js'
 import { LineState } from './line-states.js'
 import { lineKey } from '../input/line-key.js'
 import { outcomeRecord } from './outcome-record.js'
+import { OutstandingLines } from './outstanding.js'
 import type { ResumeState } from './resume.js'
 
 /** Settings of a {@link SendFeeder}. */
@@ -64,7 +65,7 @@ export class SendFeeder implements Feeder {
   readonly #opts: FeederOptions
   #host: FeederHost | null = null
   #pending: WorkItem[] = []
-  #outstanding: Array<Map<number, WorkItem>> = []
+  #outstanding: OutstandingLines[] = []
   #stopped = false
   #ended = false
   #wakeReader: (() => void) | null = null
@@ -87,7 +88,7 @@ export class SendFeeder implements Feeder {
 
   start (host: FeederHost): void {
     this.#host = host
-    this.#outstanding = Array.from({ length: host.workers }, () => new Map())
+    this.#outstanding = Array.from({ length: host.workers }, () => new OutstandingLines(this.#opts.windowPerWorker))
     void this.#read().catch((err: unknown) => {
       this.#readError = err instanceof Error ? err : new Error(String(err))
       this.#opts.logger.error({ err: this.#readError }, 'reading the subscriptions failed; stopping')
@@ -125,12 +126,11 @@ export class SendFeeder implements Feeder {
     const out = this.#outstanding[worker]
     const unattempted: string[] = []
     for (const o of outcomes) {
-      const item = out?.get(o.lineNo)
+      const item = out?.take(o.lineNo)
       if (item === undefined) {
         this.#opts.logger.warn({ worker, line: o.lineNo }, 'outcome for a line this worker does not hold; ignored')
         continue
       }
-      out?.delete(o.lineNo)
       this.#record(o)
       // Given back by a clean stop before any attempt, or only encrypted by a dry run: a resume sends it (#11).
       if (item.key !== undefined && !this.#lostInFlight.has(o.lineNo) &&
@@ -145,8 +145,7 @@ export class SendFeeder implements Feeder {
   onWorkerLost (worker: number, permanently: boolean): void {
     const out = this.#outstanding[worker]
     if (out === undefined || out.size === 0) return
-    const items = [...out.values()].sort((a, b) => a.lineNo - b.lineNo)
-    out.clear()
+    const items = out.takeAll()
     if (this.#stopped) {
       // Interrupted and the worker is gone: whatever it held may or may not have reached the service.
       for (const it of items) this.#record({ lineNo: it.lineNo, kind: 'indeterminate', record: outcomeRecord(it, { reason: 'worker ended during shutdown', attempts: it.attempts }, undefined, false) })
@@ -258,14 +257,14 @@ export class SendFeeder implements Feeder {
       for (let n = 0; n < host.workers && this.#pending.length > 0; n++) {
         const w = this.#rr
         this.#rr = (this.#rr + 1) % host.workers
-        const out = this.#outstanding[w] as Map<number, WorkItem>
+        const out = this.#outstanding[w] as OutstandingLines
         if (!host.canReceive(w)) continue
         const room = windowPerWorker - out.size
         // Wait for a whole batch of room unless the input is finished (keeps messages few and large).
         if (room < Math.min(batchSize, this.#pending.length)) continue
         const batch = this.#pending.splice(0, Math.min(room, batchSize))
         if (!this.#journal(batch)) return
-        for (const it of batch) out.set(it.lineNo, it)
+        for (const it of batch) out.add(it)
         this.#post(w, { type: 'work', items: batch })
         progressed = true
       }
