@@ -126,3 +126,17 @@ test('consecutive 401/403 up to the limit abort the origin; any other answer res
   assert.equal(l.waitMs(O, 7), -1)
   assert.match(l.abortReason(O) ?? '', /3 consecutive 401\/403/)
 })
+
+test('a burst the service absorbed in its first quarter second is not taken for its pace', () => {
+  // A service with a bucket accepts 112 requests in 250 ms, then refuses the pace: the limit comes from
+  // at most one second's worth of them (it came out at 0.9 × 448/s when 250 ms counted as the window).
+  const l = new OriginLimiter(20)
+  const now = acceptedRun(l, 0, 112, 2)
+  for (let i = 0; i < 16; i++) {
+    l.started(O, now + i)
+    l.settled(O)
+    l.throttle(O, 1000, now + i, now + i)
+  }
+  const limit = l.limitOf(O)
+  assert.ok(limit !== null && limit <= 0.9 * 112 + 1, `limit ${String(limit)}/s after 112 accepted in a quarter second`)
+})
