@@ -40,7 +40,7 @@ async function runEngineCommand (start: (hooks: RunHooks) => RunHandle, output: 
   const onProgress = metrics === undefined
     ? progress.onProgress
     : (p: ProgressSample) => { progress.onProgress(p); metrics.run.sample(p) }
-  const handle = start({ logger, onProgress, prettyLogs: tty })
+  const handle = start({ logger, onProgress, prettyLogs: tty, ownsProcess: true })
   let signals = 0
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++

@@ -20,6 +20,7 @@ import type { Snapshot } from '../stats/snapshot.js'
 import { TimelineRecorder } from '../stats/timeline.js'
 import type { TimelineSecond, TimelineTotals } from '../stats/timeline.js'
 import { runSchedule } from './schedule.js'
+import { spawnWithPinnedYoungGenerations } from './young-generation.js'
 
 /** Live totals, sampled once per progress interval. */
 export interface ProgressSample {
@@ -50,6 +51,11 @@ export interface SupervisorOptions {
   feeder?: Feeder | undefined
   /** Test hook: make worker `worker` throw after `after` completed requests (first incarnation only). */
   crashWorker?: { worker: number, after: number } | undefined
+  /**
+   * The process runs nothing else: pin every young generation at the workload's cap (engine/young-generation.ts).
+   * Off by default, because it changes V8's sizing for the whole process.
+   */
+  pinYoungGenerations?: boolean | undefined
 }
 
 /** Per-worker line of the result. */
@@ -214,8 +220,10 @@ export class Supervisor {
     }
     const crash = this.#opts.crashWorker
     if (crash !== undefined && crash.worker === s.index && s.incarnation === 0) init.crashAfter = crash.after
-    const limits = workload.youngGenerationMb === undefined ? {} : { resourceLimits: { maxYoungGenerationSizeMb: workload.youngGenerationMb } }
-    const worker = new Worker(WORKER_URL, { workerData: init, ...limits })
+    const youngMb = workload.youngGenerationMb
+    const limits = youngMb === undefined ? {} : { resourceLimits: { maxYoungGenerationSizeMb: youngMb } }
+    const create = (): Worker => new Worker(WORKER_URL, { workerData: init, ...limits })
+    const worker = youngMb !== undefined && this.#opts.pinYoungGenerations === true ? spawnWithPinnedYoungGenerations(youngMb, create) : create()
     s.worker = worker
     s.state = 'starting'
     await new Promise<void>((resolve) => {

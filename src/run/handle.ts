@@ -26,6 +26,11 @@ export interface RunHooks {
   prettyLogs?: boolean | undefined
   /** Test hook: worker `worker` throws after `after` completed requests. */
   crashWorker?: { worker: number, after: number } | undefined
+  /**
+   * The run is the process's only job (the CLI sets it): the young generations of the whole process may then
+   * be pinned, the main thread's included (engine/young-generation.ts).
+   */
+  ownsProcess?: boolean | undefined
 }
 
 /** The supervisor of a run and the logger it reports to, wired from the run's settings and hooks. */
@@ -41,7 +46,8 @@ export function createSupervisor (engine: EngineOptions, workload: WorkloadSpec,
     onProgress: hooks.onProgress,
     maxRestarts: DEFAULTS.engine.maxRestarts,
     feeder,
-    crashWorker: hooks.crashWorker
+    crashWorker: hooks.crashWorker,
+    pinYoungGenerations: hooks.ownsProcess === true
   })
   return { supervisor, logger }
 }

@@ -33,8 +33,8 @@ export interface SendJob {
 // line, yet V8 doubles its young generation whenever enough survives a scavenge, up to a maximum set from
 // the machine's memory (two 32 MB semi-spaces on a 24 GB machine): ~64 MB of garbage room per worker, one
 // worker per core. 12 MB (4 MB semi-spaces) took 70 MB off the peak of a 10M-line dry run with 2 workers,
-// and no more CPU per message in dry runs or in sends to the simulator (#12 item 8). The main thread's
-// young generation can only be set when the process starts (NODE_OPTIONS=--max-semi-space-size=4).
+// and no more CPU per message in dry runs or in sends to the simulator (#12 item 8). From the CLI, the
+// main thread's young generation is pinned too (engine/young-generation.ts).
 const SEND_WORKER_YOUNG_GENERATION_MB = 12
 
 /** The send workload the workers import, with its job. */
