@@ -9,8 +9,6 @@ import type { ConfigFile } from './file.js'
 import { redactUrlPasswords } from '../log.js'
 import { redactPostgresUrl } from '../input/postgres-url.js'
 
-export { formatDuration }
-
 /** Where a value came from. */
 export type ValueSource = 'command line' | 'config file' | 'environment' | 'default' | 'unset'
 
